@@ -1,0 +1,3 @@
+"""Labelwright: a self-hosted data labeling platform."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from labelwright.cli import main
+
+main()

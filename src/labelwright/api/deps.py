@@ -1,0 +1,78 @@
+"""Request dependencies: the platform, a database session, the authenticated actor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from labelwright.errors import Unauthenticated
+from labelwright.services import auth
+from labelwright.services.context import Actor, Platform
+from labelwright.settings import Settings
+
+SESSION_COOKIE = "lw_session"
+
+
+def get_platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+
+
+def get_settings_dep(platform: PlatformDep) -> Settings:
+    return platform.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def get_session(platform: PlatformDep) -> Iterator[Session]:
+    with platform.db.session() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def presented_token(request: Request) -> str | None:
+    """The API token from `Authorization: Token <key>` or the web session cookie."""
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() in ("token", "bearer") and value.strip():
+            return value.strip()
+        raise Unauthenticated("Use 'Authorization: Token <key>'.")
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def get_current_actor(request: Request, session: SessionDep) -> Actor:
+    token = presented_token(request)
+    if not token:
+        raise Unauthenticated("Log in or send 'Authorization: Token <key>'.")
+    actor, _ = auth.authenticate(session, token)
+    session.rollback()  # end the read so a write use case can begin its own transaction
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(get_current_actor)]
+
+
+def cursor_after(cursor: str | None) -> int:
+    """Decode a list cursor (the last id seen); invalid cursors start from the beginning."""
+    if not cursor:
+        return 0
+    try:
+        return max(0, int(cursor))
+    except ValueError:
+        from labelwright.errors import Invalid
+
+        raise Invalid(f"'{cursor}' is not a cursor from this API.") from None
+
+
+def next_cursor(ids: list[int], limit: int) -> str | None:
+    return str(ids[-1]) if len(ids) == limit and ids else None

@@ -1,0 +1,81 @@
+"""Media upload and permission-checked download."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Request, UploadFile
+from fastapi.responses import FileResponse
+
+from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep, get_current_actor
+from labelwright.api.problems import problem_responses
+from labelwright.errors import NotFound
+from labelwright.schemas.tasks import MediaOut, MediaUrlOut
+from labelwright.services import media
+from labelwright.services.auth import actor_of
+from labelwright.store.models import User
+
+router = APIRouter(tags=["media"])
+CHUNK = 1 << 20
+
+
+def _chunks(upload: UploadFile) -> Iterator[bytes]:
+    while chunk := upload.file.read(CHUNK):
+        yield chunk
+
+
+@router.post(
+    "/media", response_model=MediaOut, status_code=201, responses=problem_responses(401, 413, 422)
+)
+def upload_media(
+    file: UploadFile, actor: CurrentActor, platform: PlatformDep, session: SessionDep
+) -> MediaOut:
+    """Upload a file (multipart field `file`); refer to it in tasks as `media:<sha256>`."""
+    stored = media.upload_media(
+        platform,
+        session,
+        actor,
+        _chunks(file),
+        filename=file.filename or "",
+        content_type=file.content_type,
+    )
+    out = MediaOut.model_validate(stored)
+    out.ref = f"media:{stored.sha256}"
+    return out
+
+
+@router.get(
+    "/media/{sha256}/url", response_model=MediaUrlOut, responses=problem_responses(401, 404)
+)
+def media_url(
+    sha256: str, actor: CurrentActor, platform: PlatformDep, session: SessionDep
+) -> MediaUrlOut:
+    """A short-lived signed URL for this media, bound to you (for `<img src>`)."""
+    return MediaUrlOut(url=media.signed_media_url(platform, session, actor, sha256))
+
+
+@router.get("/media/{sha256}", response_class=FileResponse, responses=problem_responses(401, 404))
+def get_media(
+    sha256: str,
+    request: Request,
+    platform: PlatformDep,
+    session: SessionDep,
+    user: int | None = None,
+    expires: int | None = None,
+    sig: str | None = None,
+) -> FileResponse:
+    """The media bytes, for members of a project that uses it (or with a valid signed URL)."""
+    if sig is not None and user is not None and expires is not None:
+        user_id = media.verify_signed_url(platform, sha256, user=user, expires=expires, sig=sig)
+        row = session.get(User, user_id)
+        if row is None or not row.is_active:
+            raise NotFound(f"Media {sha256} does not exist.")
+        actor = actor_of(row)
+    else:
+        actor = get_current_actor(request, session)
+    found = media.open_media(platform, session, actor, sha256)
+    if found.path is None:
+        raise NotFound(f"Media {sha256} is recorded but its bytes are missing.")
+    return FileResponse(
+        found.path, media_type=found.media.mime, headers={"Cache-Control": "private, max-age=300"}
+    )

@@ -1,0 +1,132 @@
+"""Tasks: streamed bulk import, listing with filters, read, delete."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Annotated, BinaryIO
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep, cursor_after, next_cursor
+from labelwright.api.problems import problem_responses
+from labelwright.errors import PayloadTooLarge
+from labelwright.formats.task_rows import format_for_content_type
+from labelwright.schemas.common import Page
+from labelwright.schemas.tasks import ImportOut, RejectedRow, TaskOut
+from labelwright.services import imports, tasks
+from labelwright.services.imports import ImportResult, OnError
+from labelwright.store.repositories.tasks import TaskFilter
+
+router = APIRouter(tags=["tasks"])
+
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
+
+
+async def spool_body(request: Request, max_bytes: int) -> BinaryIO:
+    """Copy the request body to a temporary file as it arrives (memory stays flat)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            spool.close()
+            raise PayloadTooLarge(f"The body exceeds the limit of {max_bytes} bytes.")
+        spool.write(chunk)
+    spool.seek(0)
+    return spool  # type: ignore[return-value]
+
+
+def import_out(result: ImportResult) -> ImportOut:
+    return ImportOut(
+        created=result.created,
+        rejected=[RejectedRow(line=r.line, error=r.error) for r in result.rejected],
+        rejected_count=result.rejected_count,
+        first_id=result.first_id,
+        last_id=result.last_id,
+    )
+
+
+@router.post(
+    "/projects/{project_id}/tasks",
+    response_model=ImportOut,
+    status_code=201,
+    responses=problem_responses(401, 403, 404, 413, 422),
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            }
+        }
+    },
+)
+async def import_tasks(
+    project_id: int,
+    request: Request,
+    actor: CurrentActor,
+    platform: PlatformDep,
+    on_error: OnError = OnError.ABORT,
+) -> ImportOut:
+    """Import tasks from a JSON array, JSONL or CSV body, streamed.
+
+    Each row is `{"data", "meta"?, "predictions"?, "annotations"?, "priority"?}` or a bare
+    data object. `on_error=abort` (default) stores nothing if any row is bad; `skip` stores
+    the good rows. The answer lists `created` and `rejected: [{line, error}]`.
+    """
+    fmt = format_for_content_type(request.headers.get("content-type"))
+    body = await spool_body(request, platform.settings.max_upload_mb * 1024 * 1024)
+
+    def run() -> ImportResult:
+        with body, platform.db.session() as session:
+            return imports.import_tasks(
+                session, actor, project_id, body, fmt=fmt, on_error=on_error
+            )
+
+    return import_out(await run_in_threadpool(run))
+
+
+@router.get(
+    "/projects/{project_id}/tasks",
+    response_model=Page[TaskOut],
+    responses=problem_responses(401, 404, 422),
+)
+def list_tasks(
+    project_id: int,
+    request: Request,
+    actor: CurrentActor,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    state: str | None = None,
+    annotated: bool | None = None,
+    q: Annotated[str | None, Query(description="Text search in the task data")] = None,
+) -> Page[TaskOut]:
+    """Tasks in import order; filters: `state`, `annotated`, `meta.<key>=value`, `q`."""
+    meta = tuple(
+        (key[5:], value)
+        for key, value in request.query_params.multi_items()
+        if key.startswith("meta.")
+    )
+    where = TaskFilter(state=state, annotated=annotated, meta=meta, search=q)
+    rows = tasks.list_tasks(
+        session, actor, project_id, where, after=cursor_after(cursor), limit=limit
+    )
+    return Page(
+        items=[TaskOut.model_validate(t) for t in rows],
+        next_cursor=next_cursor([t.id for t in rows], limit),
+    )
+
+
+@router.get("/tasks/{task_id}", response_model=TaskOut, responses=problem_responses(401, 404))
+def get_task(task_id: int, actor: CurrentActor, session: SessionDep) -> TaskOut:
+    """One task."""
+    return TaskOut.model_validate(tasks.get_task(session, actor, task_id))
+
+
+@router.delete("/tasks/{task_id}", status_code=204, responses=problem_responses(401, 403, 404))
+def delete_task(task_id: int, actor: CurrentActor, session: SessionDep) -> Response:
+    """Delete a task with its annotations and predictions (managers)."""
+    tasks.delete_task(session, actor, task_id)
+    return Response(status_code=204)

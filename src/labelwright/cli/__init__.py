@@ -1,0 +1,5 @@
+"""The `labelwright` command line."""
+
+from labelwright.cli.app import main
+
+__all__ = ["main"]

@@ -1,0 +1,1 @@
+"""Pure converters between streams and plain records."""

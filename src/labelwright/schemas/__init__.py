@@ -1,0 +1,1 @@
+"""Pydantic wire models shared by the API, the CLI and the SDK."""

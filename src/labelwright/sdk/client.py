@@ -1,0 +1,145 @@
+"""`Client`: the REST API over httpx, with problem details turned back into our errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import httpx
+
+from labelwright import errors
+from labelwright.schemas.projects import ProjectOut
+from labelwright.schemas.tasks import AnnotationOut, ImportOut, MediaOut, TaskOut
+
+_BY_CODE: dict[str, type[errors.LabelwrightError]] = {
+    cls.code: cls
+    for cls in (
+        errors.NotFound,
+        errors.Conflict,
+        errors.Invalid,
+        errors.SchemaMismatch,
+        errors.Forbidden,
+        errors.Unauthenticated,
+        errors.LeaseExpired,
+        errors.PayloadTooLarge,
+        errors.UpstreamUnavailable,
+    )
+}
+
+CONTENT_TYPES = {"json": "application/json", "jsonl": "application/x-ndjson", "csv": "text/csv"}
+
+
+def _raise_for_problem(response: httpx.Response) -> None:
+    if response.is_success:
+        return
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    code = str(body.get("type", "")).rsplit("/", 1)[-1]
+    cls = _BY_CODE.get(code)
+    if cls is None:
+        cls = errors.UpstreamUnavailable if response.status_code >= 500 else errors.Invalid
+    detail = body.get("detail") or f"HTTP {response.status_code}"
+    raise cls(detail, errors=body.get("errors") or [])
+
+
+class Client:
+    """A Labelwright server at `url`, authenticated with an API token."""
+
+    def __init__(self, url: str, token: str | None = None, *, timeout: float = 300.0) -> None:
+        headers = {"Authorization": f"Token {token}"} if token else {}
+        self._http = httpx.Client(
+            base_url=url.rstrip("/") + "/api/v1", headers=headers, timeout=timeout
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise errors.UpstreamUnavailable(
+                f"Cannot reach the Labelwright server at {self._http.base_url}: {exc}"
+            ) from exc
+        _raise_for_problem(response)
+        return response
+
+    def me(self) -> dict[str, Any]:
+        return dict(self._request("GET", "/me").json())
+
+    def create_project(
+        self,
+        name: str,
+        schema: dict[str, Any] | str,
+        *,
+        guidelines: str = "",
+        workflow: dict[str, Any] | None = None,
+    ) -> ProjectOut:
+        body = {"name": name, "schema": schema, "guidelines": guidelines, "workflow": workflow}
+        return ProjectOut.model_validate(self._request("POST", "/projects", json=body).json())
+
+    def get_project(self, project_id: int) -> ProjectOut:
+        return ProjectOut.model_validate(self._request("GET", f"/projects/{project_id}").json())
+
+    def import_tasks(
+        self,
+        project_id: int,
+        body: BinaryIO | bytes | Iterable[bytes],
+        *,
+        fmt: str = "jsonl",
+        on_error: str = "abort",
+    ) -> ImportOut:
+        response = self._request(
+            "POST",
+            f"/projects/{project_id}/tasks",
+            params={"on_error": on_error},
+            content=body,  # type: ignore[arg-type]
+            headers={"Content-Type": CONTENT_TYPES[fmt]},
+        )
+        return ImportOut.model_validate(response.json())
+
+    def list_tasks(self, project_id: int, **filters: Any) -> Iterator[TaskOut]:
+        cursor: str | None = None
+        while True:
+            params = {**filters, **({"cursor": cursor} if cursor else {})}
+            page = self._request("GET", f"/projects/{project_id}/tasks", params=params).json()
+            for item in page["items"]:
+                yield TaskOut.model_validate(item)
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return
+
+    def create_annotation(
+        self, task_id: int, results: dict[str, Any], **fields: Any
+    ) -> AnnotationOut:
+        body = {"results": results, **fields}
+        return AnnotationOut.model_validate(
+            self._request("POST", f"/tasks/{task_id}/annotations", json=body).json()
+        )
+
+    def upload_media(self, path: Path) -> MediaOut:
+        with path.open("rb") as handle:
+            response = self._request("POST", "/media", files={"file": (path.name, handle)})
+        return MediaOut.model_validate(response.json())
+
+    def export(self, project_id: int, *, fmt: str = "jsonl") -> Iterator[bytes]:
+        """The export's bytes as they arrive."""
+        try:
+            with self._http.stream(
+                "GET", f"/projects/{project_id}/export", params={"format": fmt}
+            ) as response:
+                if not response.is_success:
+                    response.read()
+                    _raise_for_problem(response)
+                yield from response.iter_bytes()
+        except httpx.TransportError as exc:
+            raise errors.UpstreamUnavailable(f"Export interrupted: {exc}") from exc

@@ -1,0 +1,161 @@
+"""Annotations: submit (with lineage), read, and tombstone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from labelwright.domain import MediaInfo, describe_objects, validate_results
+from labelwright.errors import Conflict, Forbidden, Invalid, NotFound
+from labelwright.services import policies
+from labelwright.services.context import Actor
+from labelwright.services.imports import MEDIA_PREFIX, iter_media_refs
+from labelwright.services.schemas import current_schema
+from labelwright.services.tasks import load_task
+from labelwright.store.audit import append_event
+from labelwright.store.db import begin_write
+from labelwright.store.models import Annotation, Prediction, Task
+from labelwright.store.repositories import annotations as annotation_repo
+from labelwright.store.repositories import media as media_repo
+from labelwright.store.repositories import tasks as task_repo
+
+
+def object_context(session: Session, actor: Actor, task: Task, schema: Any) -> Any:
+    """What validation needs to know about the task's objects (text, sizes, durations)."""
+    shas = set(iter_media_refs(task.data))
+    rows = media_repo.accessible_media(session, shas, user_id=None, is_admin=True)
+    media = {
+        f"{MEDIA_PREFIX}{sha}": MediaInfo(width=m.width, height=m.height, duration=m.duration)
+        for sha, m in rows.items()
+    }
+    return describe_objects(schema, task.data, media=media)
+
+
+def create_annotation(
+    session: Session,
+    actor: Actor,
+    task_id: int,
+    *,
+    results: Mapping[str, Any],
+    lead_time_ms: int | None = None,
+    parent_id: int | None = None,
+    prediction_id: int | None = None,
+) -> Annotation:
+    """Validate and store an annotation; with `parent_id` it corrects (supersedes) the parent."""
+    begin_write(session)
+    task, project, role = load_task(session, actor, task_id)
+    if not policies.can_annotate(actor, role):
+        raise Forbidden("Your role does not allow annotating.")
+    if lead_time_ms is not None and lead_time_ms < 0:
+        raise Invalid("'lead_time_ms' must not be negative.", errors=[{"loc": ["lead_time_ms"]}])
+    schema = current_schema(session, project)
+    clean = validate_results(schema, results, context=object_context(session, actor, task, schema))
+    origin = "human"
+    if prediction_id is not None:
+        prediction = session.get(Prediction, prediction_id)
+        if prediction is None or prediction.task_id != task.id:
+            raise Invalid(
+                f"Prediction {prediction_id} is not a suggestion for task {task.id}.",
+                errors=[{"loc": ["prediction_id"], "msg": "unknown prediction for this task"}],
+            )
+        origin = f"prediction:{prediction_id}"
+    if parent_id is not None:
+        parent = _visible_annotation(session, actor, parent_id, role)
+        if parent.task_id != task.id:
+            raise Invalid(f"Annotation {parent_id} belongs to another task.")
+        if parent.status != "submitted":
+            raise Conflict(
+                f"Annotation {parent_id} is already {parent.status}; correct its latest version."
+            )
+        annotation_repo.mark_superseded(session, parent.id)
+    annotation = Annotation(
+        task_id=task.id,
+        project_id=project.id,
+        author_id=actor.id,
+        origin=origin,
+        parent_id=parent_id,
+        schema_version=project.schema_version,
+        guideline_version=project.guideline_version,
+        lead_time_ms=lead_time_ms,
+        stage="label",
+        status="submitted",
+        results=clean,
+    )
+    session.add(annotation)
+    if parent_id is None:
+        task_repo.bump_annotation_count(session, task.id, +1)
+    session.flush()
+    append_event(
+        session,
+        actor=actor.email,
+        action="annotation.create",
+        entity="annotation",
+        entity_id=annotation.id,
+        project_id=project.id,
+        payload={"task_id": task.id, "parent_id": parent_id, "origin": origin, "results": clean},
+    )
+    session.commit()
+    return annotation
+
+
+def list_annotations(session: Session, actor: Actor, task_id: int) -> Sequence[Annotation]:
+    """A task's live annotations: all of them for reviewers/managers, one's own for annotators."""
+    _, _, role = load_task(session, actor, task_id)
+    if policies.can_see_all_annotations(actor, role):
+        return annotation_repo.list_for_task(session, task_id)
+    if actor.id is None:
+        return []
+    return annotation_repo.list_for_task(session, task_id, author_id=actor.id)
+
+
+def get_annotation(session: Session, actor: Actor, annotation_id: int) -> Annotation:
+    annotation = session.get(Annotation, annotation_id)
+    if annotation is None:
+        raise NotFound(f"Annotation {annotation_id} does not exist.")
+    try:
+        _, role = policies.load_project(session, actor, annotation.project_id)
+    except NotFound:
+        raise NotFound(f"Annotation {annotation_id} does not exist.") from None
+    return _visible_annotation(session, actor, annotation_id, role)
+
+
+def _visible_annotation(
+    session: Session, actor: Actor, annotation_id: int, role: policies.Role | None
+) -> Annotation:
+    annotation = session.get(Annotation, annotation_id)
+    if annotation is None or not (
+        policies.can_see_all_annotations(actor, role) or annotation.author_id == actor.id
+    ):
+        raise NotFound(f"Annotation {annotation_id} does not exist.")
+    return annotation
+
+
+def delete_annotation(session: Session, actor: Actor, annotation_id: int) -> Annotation:
+    """Tombstone an annotation: the row stays, marked deleted, and the deletion is audited."""
+    begin_write(session)
+    annotation = get_annotation(session, actor, annotation_id)
+    _, role = policies.load_project(session, actor, annotation.project_id)
+    if not policies.can_delete_annotation(actor, role, annotation.author_id):
+        raise Forbidden("Only the author or a project manager deletes an annotation.")
+    if annotation.deleted_at is not None:
+        raise Conflict(f"Annotation {annotation_id} is already deleted.")
+    was_current = annotation.status == "submitted"
+    annotation.deleted_at = datetime.now(UTC)
+    annotation.deleted_by = actor.id
+    annotation.status = "deleted"
+    if was_current:
+        task_repo.bump_annotation_count(session, annotation.task_id, -1)
+    append_event(
+        session,
+        actor=actor.email,
+        action="annotation.delete",
+        entity="annotation",
+        entity_id=annotation.id,
+        project_id=annotation.project_id,
+        payload={"task_id": annotation.task_id},
+    )
+    session.commit()
+    return annotation

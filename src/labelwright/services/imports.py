@@ -1,0 +1,292 @@
+"""Streaming task import: JSON array, JSONL or CSV rows, validated and stored in batches.
+
+`on_error=abort` stores nothing when any row is bad (the whole import is one transaction);
+`on_error=skip` stores the good rows and reports the bad ones. Either way the import is one
+audit event carrying the count and a sha256 digest of what was stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, BinaryIO
+
+import orjson
+from sqlalchemy.orm import Session
+
+from labelwright.domain import LabelingSchema, MediaInfo, describe_objects, validate_results
+from labelwright.errors import Invalid, LabelwrightError
+from labelwright.formats.task_rows import RowFormat, read_rows
+from labelwright.services import policies
+from labelwright.services.context import Actor
+from labelwright.services.schemas import current_schema
+from labelwright.store.audit import append_event
+from labelwright.store.db import begin_write
+from labelwright.store.models import Project
+from labelwright.store.repositories import media as media_repo
+from labelwright.store.repositories import tasks as task_repo
+
+BATCH = 2000
+MAX_REPORTED = 1000
+_ROW_KEYS = frozenset({"data", "meta", "predictions", "annotations", "priority"})
+MEDIA_PREFIX = "media:"
+
+
+class OnError(StrEnum):
+    ABORT = "abort"
+    SKIP = "skip"
+
+
+@dataclass(frozen=True)
+class Rejected:
+    line: int
+    error: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    rejected_count: int = 0
+    first_id: int | None = None
+    last_id: int | None = None
+
+
+@dataclass
+class _Row:
+    data: dict[str, Any]
+    meta: dict[str, Any]
+    priority: int
+    predictions: list[dict[str, Any]]
+    annotations: list[dict[str, Any]]
+    media: set[str]
+
+
+def import_tasks(
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    stream: BinaryIO,
+    *,
+    fmt: RowFormat,
+    on_error: OnError = OnError.ABORT,
+) -> ImportResult:
+    """Import task rows from a stream (see module docstring)."""
+    begin_write(session)
+    project, _ = policies.load_project(
+        session, actor, project_id, allowed=policies.can_manage_project
+    )
+    schema = current_schema(session, project)
+    importer = _Importer(session, actor, project, schema)
+    result = ImportResult()
+    storing = True
+    for read in read_rows(stream, fmt):
+        try:
+            if read.error is not None:
+                raise Invalid(read.error)
+            row = importer.parse(read.value)
+        except LabelwrightError as exc:
+            result.rejected_count += 1
+            if len(result.rejected) < MAX_REPORTED:
+                result.rejected.append(Rejected(read.line, _reason(exc)))
+            if on_error is OnError.ABORT:
+                storing = False
+            continue
+        if storing:
+            importer.add(row)
+    if not storing:
+        session.rollback()
+        raise Invalid(
+            f"{result.rejected_count} row(s) are invalid; nothing was imported "
+            "(send ?on_error=skip to import the valid rows).",
+            errors=[{"line": r.line, "error": r.error} for r in result.rejected],
+        )
+    importer.flush()
+    result.created = importer.created
+    result.first_id, result.last_id = importer.first_id, importer.last_id
+    append_event(
+        session,
+        actor=actor.email,
+        action="tasks.import",
+        entity="project",
+        entity_id=project.id,
+        project_id=project.id,
+        payload={
+            "created": importer.created,
+            "rejected": result.rejected_count,
+            "first_id": importer.first_id,
+            "last_id": importer.last_id,
+            "sha256": importer.digest.hexdigest(),
+        },
+    )
+    session.commit()
+    return result
+
+
+def _reason(exc: LabelwrightError) -> str:
+    if exc.errors:
+        details = "; ".join(_describe(e) for e in exc.errors)
+        return f"{exc.message} ({details})" if details not in exc.message else exc.message
+    return exc.message
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    parts = [
+        str(error[k]) for k in ("control", "index", "reason", "msg") if error.get(k) is not None
+    ]
+    return ": ".join(parts)
+
+
+def iter_media_refs(value: Any) -> Iterator[str]:
+    """Every `media:<sha256>` string inside a JSON value."""
+    if isinstance(value, str):
+        if value.startswith(MEDIA_PREFIX):
+            yield value[len(MEDIA_PREFIX) :]
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from iter_media_refs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from iter_media_refs(item)
+
+
+class _Importer:
+    def __init__(self, session: Session, actor: Actor, project: Project, schema: LabelingSchema):
+        self.session = session
+        self.actor = actor
+        self.project = project
+        self.schema = schema
+        self.required_keys = [
+            (name, spec.value or name)
+            for name, spec in schema.objects.items()
+            if spec.type not in ("timeline",)
+        ]
+        self.pending: list[_Row] = []
+        self.created = 0
+        self.first_id: int | None = None
+        self.last_id: int | None = None
+        self.digest = hashlib.sha256()
+        self.media_ok: dict[str, MediaInfo] = {}
+
+    def parse(self, value: Any) -> _Row:
+        if not isinstance(value, dict):
+            raise Invalid("a task must be a JSON object")
+        if isinstance(value.get("data"), dict) and set(value) <= _ROW_KEYS:
+            data = value["data"]
+            meta = value.get("meta") or {}
+            predictions = value.get("predictions") or []
+            annotations = value.get("annotations") or []
+            priority = value.get("priority", 0)
+        else:
+            data, meta, predictions, annotations, priority = value, {}, [], [], 0
+        if not isinstance(meta, dict):
+            raise Invalid("'meta' must be an object")
+        if not isinstance(predictions, list) or not isinstance(annotations, list):
+            raise Invalid("'predictions' and 'annotations' must be lists")
+        if not isinstance(priority, int) or isinstance(priority, bool):
+            raise Invalid("'priority' must be an integer")
+        for name, key in self.required_keys:
+            if key not in data:
+                raise Invalid(f"data has no '{key}' for object '{name}'")
+        media = set(iter_media_refs(data))
+        self._check_media(media)
+        if predictions or annotations:
+            context = describe_objects(
+                self.schema, data, media={f"{MEDIA_PREFIX}{s}": self.media_ok[s] for s in media}
+            )
+            predictions = [self._prediction(p, context) for p in predictions]
+            annotations = [self._annotation(a, context) for a in annotations]
+        return _Row(data, meta, priority, predictions, annotations, media)
+
+    def _check_media(self, shas: set[str]) -> None:
+        unknown = [s for s in shas if s not in self.media_ok]
+        if not unknown:
+            return
+        found = media_repo.accessible_media(
+            self.session, unknown, user_id=self.actor.id, is_admin=self.actor.is_admin
+        )
+        for sha, row in found.items():
+            self.media_ok[sha] = MediaInfo(
+                width=row.width, height=row.height, duration=row.duration
+            )
+        missing = sorted(set(unknown) - set(found))
+        if missing:
+            raise Invalid(
+                f"media:{missing[0]} is not stored or you may not use it; upload it first "
+                "with POST /api/v1/media"
+            )
+
+    def _prediction(self, item: Any, context: Any) -> dict[str, Any]:
+        if not isinstance(item, dict) or not isinstance(item.get("results"), dict):
+            raise Invalid("each prediction must be an object with 'results'")
+        score = item.get("score")
+        if score is not None and not isinstance(score, int | float):
+            raise Invalid("prediction 'score' must be a number")
+        origin = str(item.get("origin") or item.get("model") or "import")
+        return {
+            "results": validate_results(
+                self.schema, item["results"], context=context, partial=True
+            ),
+            "score": float(score) if score is not None else None,
+            "scores": item.get("scores"),
+            "origin": origin,
+        }
+
+    def _annotation(self, item: Any, context: Any) -> dict[str, Any]:
+        if not isinstance(item, dict) or not isinstance(item.get("results"), dict):
+            raise Invalid("each annotation must be an object with 'results'")
+        lead = item.get("lead_time_ms")
+        return {
+            "results": validate_results(self.schema, item["results"], context=context),
+            "lead_time_ms": lead if isinstance(lead, int) else None,
+        }
+
+    def add(self, row: _Row) -> None:
+        self.pending.append(row)
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        rows, self.pending = self.pending, []
+        if not rows:
+            return
+        ids = task_repo.allocate_task_ids(self.session, len(rows))
+        new_rows = []
+        annotations: list[dict[str, Any]] = []
+        predictions: list[dict[str, Any]] = []
+        media: set[str] = set()
+        for task_id, row in zip(ids, rows, strict=True):
+            data_json = orjson.dumps(row.data).decode()
+            meta_json = orjson.dumps(row.meta).decode()
+            self.digest.update(data_json.encode())
+            self.digest.update(b"\n")
+            new_rows.append(
+                task_repo.NewTask(data_json, meta_json, row.priority, len(row.annotations))
+            )
+            media |= row.media
+            for a in row.annotations:
+                annotations.append(
+                    {
+                        "task_id": task_id,
+                        "project_id": self.project.id,
+                        "author_id": None,
+                        "origin": "import",
+                        "schema_version": self.project.schema_version,
+                        "guideline_version": self.project.guideline_version,
+                        "lead_time_ms": a["lead_time_ms"],
+                        "stage": "label",
+                        "status": "submitted",
+                        "results": a["results"],
+                    }
+                )
+            for p in row.predictions:
+                predictions.append({"task_id": task_id, "project_id": self.project.id, **p})
+        task_repo.insert_tasks(self.session, self.project.id, ids, new_rows)
+        task_repo.insert_annotations(self.session, annotations)
+        task_repo.insert_predictions(self.session, predictions)
+        task_repo.link_media(self.session, self.project.id, media)
+        self.created += len(rows)
+        self.first_id = ids[0] if self.first_id is None else self.first_id
+        self.last_id = ids[-1]

@@ -1,0 +1,34 @@
+"""Loading a project's labeling schema (parsed once per distinct version body)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from labelwright.domain import LabelingSchema, parse_schema
+from labelwright.errors import NotFound
+from labelwright.store.models import Project
+from labelwright.store.repositories import projects as project_repo
+
+
+@lru_cache(maxsize=256)
+def _parse_cached(body: bytes) -> LabelingSchema:
+    return parse_schema(orjson.loads(body))
+
+
+def parse_stored(body: dict[str, Any]) -> LabelingSchema:
+    return _parse_cached(orjson.dumps(body, option=orjson.OPT_SORT_KEYS))
+
+
+def schema_body(session: Session, project: Project, version: int | None = None) -> dict[str, Any]:
+    row = project_repo.get_schema_version(session, project.id, version or project.schema_version)
+    if row is None:
+        raise NotFound(f"Project {project.id} has no schema version {version}.")
+    return row.body
+
+
+def current_schema(session: Session, project: Project) -> LabelingSchema:
+    return parse_stored(schema_body(session, project))

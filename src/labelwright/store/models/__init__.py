@@ -1,0 +1,32 @@
+"""ORM models of every entity in DESIGN.md section 4."""
+
+from labelwright.store.models.audit import AuditEvent, Job
+from labelwright.store.models.base import Base
+from labelwright.store.models.datasets import DatasetVersion, DatasetVersionItem
+from labelwright.store.models.media import Media, ProjectMedia
+from labelwright.store.models.projects import GuidelineVersion, Project, SchemaVersion
+from labelwright.store.models.tasks import Annotation, Prediction, Task
+from labelwright.store.models.users import ApiToken, Membership, User
+from labelwright.store.models.workflow import Assignment, Gold, Review
+
+__all__ = [
+    "Annotation",
+    "ApiToken",
+    "Assignment",
+    "AuditEvent",
+    "Base",
+    "DatasetVersion",
+    "DatasetVersionItem",
+    "Gold",
+    "GuidelineVersion",
+    "Job",
+    "Media",
+    "Membership",
+    "Prediction",
+    "Project",
+    "ProjectMedia",
+    "Review",
+    "SchemaVersion",
+    "Task",
+    "User",
+]

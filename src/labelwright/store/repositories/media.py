@@ -1,0 +1,28 @@
+"""Statements for media records and their project links."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from labelwright.store.models import Media, Membership, ProjectMedia
+
+
+def accessible_media(
+    session: Session, shas: Collection[str], *, user_id: int | None, is_admin: bool
+) -> dict[str, Media]:
+    """Those of `shas` that exist and the user may use: uploaded by them or in their projects."""
+    if not shas:
+        return {}
+    statement = select(Media).where(Media.sha256.in_(list(shas)))
+    if not is_admin:
+        in_my_projects = (
+            select(ProjectMedia.sha256)
+            .join(Membership, Membership.project_id == ProjectMedia.project_id)
+            .where(Membership.user_id == user_id, ProjectMedia.sha256 == Media.sha256)
+            .exists()
+        )
+        statement = statement.where(or_(Media.created_by == user_id, in_my_projects))
+    return {m.sha256: m for m in session.scalars(statement)}
