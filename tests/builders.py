@@ -15,7 +15,12 @@ from labelwright.store.models import Project
 TEXT_SCHEMA: dict[str, Any] = {
     "objects": {"text": {"type": "text"}},
     "controls": [
-        {"name": "sentiment", "type": "choice", "of": "text", "options": ["positive", "negative", "neutral"]},
+        {
+            "name": "sentiment",
+            "type": "choice",
+            "of": "text",
+            "options": ["positive", "negative", "neutral"],
+        },
         {"name": "entities", "type": "spans", "of": "text", "labels": ["PER", "ORG", "LOC"]},
     ],
 }
@@ -46,15 +51,23 @@ def make_project(
     platform: Platform, owner: MadeUser, *, schema: dict[str, Any] | None = None, name: str = "P"
 ) -> Project:
     with platform.db.session() as session:
-        return projects.create_project(session, owner.actor, name=name, schema=schema or TEXT_SCHEMA)
+        return projects.create_project(
+            session, owner.actor, name=name, schema=schema or TEXT_SCHEMA
+        )
 
 
-def add_member(platform: Platform, manager: MadeUser, project_id: int, user: MadeUser, role: str) -> None:
+def add_member(
+    platform: Platform, manager: MadeUser, project_id: int, user: MadeUser, role: str
+) -> None:
     with platform.db.session() as session:
-        projects.add_member(session, manager.actor, project_id, user_id=user.actor.id or 0, role=role)
+        projects.add_member(
+            session, manager.actor, project_id, user_id=user.actor.id or 0, role=role
+        )
 
 
-def import_jsonl(client: TestClient, user: MadeUser, project_id: int, rows: list[Any], **params: str) -> Any:
+def import_jsonl(
+    client: TestClient, user: MadeUser, project_id: int, rows: list[Any], **params: str
+) -> Any:
     import json
 
     body = "\n".join(json.dumps(r) for r in rows) + "\n"

@@ -35,7 +35,7 @@ def _postgres_available() -> str | None:
             pass
         engine.dispose()
         return None
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "unavailable"
+    except Exception as exc:
         return str(exc).splitlines()[0]
 
 
@@ -94,7 +94,9 @@ def _open(url: str, data_dir: Path) -> Platform:
 
 
 @pytest.fixture(scope="session")
-def platform(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+def platform(
+    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Platform]:
     """A migrated database shared by the session's tests on one backend."""
     shared = _open(databases.create(), tmp_path_factory.mktemp("data"))
     yield shared

@@ -13,7 +13,14 @@ from labelwright.store.audit import append_event, verify_chain
 def _append(platform: Platform, n: int, actor: str = "tester") -> None:
     for i in range(n):
         with platform.db.write() as session:
-            append_event(session, actor=actor, action="test.event", entity="thing", entity_id=i, payload={"i": i})
+            append_event(
+                session,
+                actor=actor,
+                action="test.event",
+                entity="thing",
+                entity_id=i,
+                payload={"i": i},
+            )
             session.commit()
 
 
@@ -63,7 +70,9 @@ def test_tampered_payload_is_detected(fresh_platform: Platform) -> None:
         if fresh_platform.db.is_sqlite:
             session.execute(text("UPDATE audit_events SET payload = '{\"i\": 99}' WHERE seq = 2"))
         else:
-            session.execute(text("UPDATE audit_events SET payload = '{\"i\": 99}'::jsonb WHERE seq = 2"))
+            session.execute(
+                text("UPDATE audit_events SET payload = '{\"i\": 99}'::jsonb WHERE seq = 2")
+            )
         session.commit()
     with fresh_platform.db.session() as session:
         report = verify_chain(session)
@@ -72,14 +81,18 @@ def test_tampered_payload_is_detected(fresh_platform: Platform) -> None:
 
 
 def test_concurrent_writers_build_one_unbroken_chain(fresh_platform: Platform) -> None:
-    threads = [threading.Thread(target=_append, args=(fresh_platform, 15, f"w{i}")) for i in range(4)]
+    threads = [
+        threading.Thread(target=_append, args=(fresh_platform, 15, f"w{i}")) for i in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     with fresh_platform.db.session() as session:
         report = verify_chain(session)
-        actors = session.execute(text("SELECT count(DISTINCT actor) FROM audit_events")).scalar_one()
+        actors = session.execute(
+            text("SELECT count(DISTINCT actor) FROM audit_events")
+        ).scalar_one()
     assert report.broken_at is None
     assert report.checked == 60
     assert actors == 4

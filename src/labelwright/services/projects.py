@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from labelwright.domain import SchemaMigration, find_orphans, labels_in_results, migrate_results
+from labelwright.domain import find_orphans, labels_in_results, migrate_results
+from labelwright.domain.migration import Step, coerce_migrations
 from labelwright.domain import parse_schema as parse_labeling_schema
 from labelwright.errors import Invalid, NotFound, SchemaMismatch
 from labelwright.services import policies
@@ -213,7 +214,7 @@ def update_schema(
     (children of the old ones) in the same transaction.
     """
     new = parse_labeling_schema(schema)
-    steps = [SchemaMigration.model_validate(m) for m in migrations]
+    steps = coerce_migrations(migrations)
     begin_write(session)
     project, _ = policies.load_project(
         session, actor, project_id, allowed=policies.can_manage_project
@@ -266,7 +267,7 @@ def _migrate_annotations(
     session: Session,
     actor: Actor,
     project: Project,
-    steps: Sequence[SchemaMigration],
+    steps: Sequence[Step],
     version: int,
 ) -> int:
     rewritten: list[tuple[Annotation, dict[str, Any]]] = []
@@ -295,7 +296,7 @@ def _migrate_annotations(
 
 
 def _migrate_predictions(
-    session: Session, project_id: int, steps: Sequence[SchemaMigration]
+    session: Session, project_id: int, steps: Sequence[Step]
 ) -> int:
     count = 0
     for prediction in annotation_repo.iter_predictions(session, project_id):

@@ -17,6 +17,8 @@ from labelwright.store.models import Project, Task
 from labelwright.store.repositories import tasks as task_repo
 from labelwright.store.repositories.tasks import TaskFilter
 
+__all__ = ["TaskFilter", "delete_task", "get_task", "list_tasks", "load_task"]
+
 
 def list_tasks(
     session: Session, actor: Actor, project_id: int, where: TaskFilter, *, after: int, limit: int

@@ -16,7 +16,7 @@ from labelwright.schemas.common import Page
 from labelwright.schemas.tasks import ImportOut, RejectedRow, TaskOut
 from labelwright.services import imports, tasks
 from labelwright.services.imports import ImportResult, OnError
-from labelwright.store.repositories.tasks import TaskFilter
+from labelwright.services.tasks import TaskFilter
 
 router = APIRouter(tags=["tasks"])
 

@@ -1,0 +1,1 @@
+"""Server-rendered pages and the labeling workbench (web UI issues)."""
