@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from labelwright.domain import find_orphans, labels_in_results, migrate_results
-from labelwright.domain.migration import Step, coerce_migrations
+from labelwright.domain import LabelingSchema, find_orphans, labels_in_results, migrate_results
 from labelwright.domain import parse_schema as parse_labeling_schema
+from labelwright.domain.migration import Step, coerce_migrations
 from labelwright.errors import Invalid, NotFound, SchemaMismatch
 from labelwright.services import policies
 from labelwright.services.context import Actor
@@ -241,8 +241,8 @@ def update_schema(
     project.schema_version = version
     migrated = 0
     if steps:
-        migrated = _migrate_annotations(session, actor, project, steps, version)
-    predictions = _migrate_predictions(session, project_id, steps) if steps else 0
+        migrated = _migrate_annotations(session, actor, project, old, steps, version)
+    predictions = _migrate_predictions(session, project_id, old, steps) if steps else 0
     parse_stored(body)  # warm the cache
     append_event(
         session,
@@ -267,12 +267,13 @@ def _migrate_annotations(
     session: Session,
     actor: Actor,
     project: Project,
+    old: LabelingSchema,
     steps: Sequence[Step],
     version: int,
 ) -> int:
     rewritten: list[tuple[Annotation, dict[str, Any]]] = []
     for annotation in annotation_repo.iter_current(session, project.id):
-        results = migrate_results(annotation.results, steps)
+        results = migrate_results(annotation.results, steps, schema=old)
         if results is not None:
             rewritten.append((annotation, results))
     for old, results in rewritten:
@@ -296,11 +297,11 @@ def _migrate_annotations(
 
 
 def _migrate_predictions(
-    session: Session, project_id: int, steps: Sequence[Step]
+    session: Session, project_id: int, old: LabelingSchema, steps: Sequence[Step]
 ) -> int:
     count = 0
     for prediction in annotation_repo.iter_predictions(session, project_id):
-        results = migrate_results(prediction.results, steps)
+        results = migrate_results(prediction.results, steps, schema=old)
         if results is not None:
             prediction.results = results  # suggestions carry no lineage; rewritten in place
             count += 1
