@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from fastapi.testclient import TestClient
 
 from labelwright.services.context import Platform
@@ -115,7 +117,9 @@ def test_delete_is_a_tombstone(client: TestClient, platform: Platform) -> None:
 def test_prediction_origin_is_recorded(client: TestClient, platform: Platform) -> None:
     user, pid, task_id = _task(client, platform)
     headers = user.headers
-    line = f'{{"task_id": {task_id}, "results": {{"sentiment": "positive"}}, "score": 0.4, "origin": "model:x@2"}}\n'
+    results = {"sentiment": "positive"}
+    row = {"task_id": task_id, "results": results, "score": 0.4, "origin": "model:x@2"}
+    line = json.dumps(row) + "\n"
     imported = client.post(
         f"/api/v1/projects/{pid}/predictions",
         content=line.encode(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from labelwright.services.context import Platform
 from tests.builders import TEXT_SCHEMA, MadeUser, add_member, import_jsonl, make_project, make_user
 
+POSITIVE = {"sentiment": "positive"}
 ROLES = ["admin", "manager", "annotator", "reviewer", "expert", "outsider"]
 
 
@@ -90,7 +92,7 @@ ACTIONS: dict[str, Callable[[World, str], int]] = {
     "import predictions": lambda w, r: (
         w.client.post(
             f"/api/v1/projects/{w.project_id}/predictions",
-            content=f'{{"task_id": {w.task_id}, "results": {{"sentiment": "positive"}}}}\n'.encode(),
+            content=json.dumps({"task_id": w.task_id, "results": POSITIVE}).encode(),
             headers={**w.users[r].headers, "Content-Type": "application/x-ndjson"},
         ).status_code
     ),

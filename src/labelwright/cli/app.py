@@ -46,7 +46,11 @@ def clean_errors(func: F) -> F:
             detail = exc.message
             if exc.errors:
                 first = exc.errors[0]
-                where = first.get("line") or first.get("control") or first.get("loc")
+                where = (
+                    f"line {first['line']}"
+                    if "line" in first
+                    else first.get("control") or first.get("loc")
+                )
                 reason = first.get("error") or first.get("reason") or first.get("msg")
                 if where is not None and reason and str(reason) not in detail:
                     detail += f" (first: {where}: {reason})"

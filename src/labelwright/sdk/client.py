@@ -142,4 +142,7 @@ class Client:
                     _raise_for_problem(response)
                 yield from response.iter_bytes()
         except httpx.TransportError as exc:
-            raise errors.UpstreamUnavailable(f"Export interrupted: {exc}") from exc
+            raise errors.UpstreamUnavailable(
+                f"Cannot reach the Labelwright server at {self._http.base_url} "
+                f"(or the export was interrupted): {exc}"
+            ) from exc

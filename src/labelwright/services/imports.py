@@ -54,14 +54,17 @@ class ImportResult:
     last_id: int | None = None
 
 
-@dataclass
+_NO_MEDIA: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
 class _Row:
-    data: dict[str, Any]
-    meta: dict[str, Any]
+    data_json: bytes
+    meta_json: bytes
     priority: int
     predictions: list[dict[str, Any]]
     annotations: list[dict[str, Any]]
-    media: set[str]
+    media: set[str] | frozenset[str]
 
 
 def import_tasks(
@@ -144,7 +147,7 @@ def iter_media_refs(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         if value.startswith(MEDIA_PREFIX):
             yield value[len(MEDIA_PREFIX) :]
-    elif isinstance(value, Mapping):
+    elif isinstance(value, dict):
         for item in value.values():
             yield from iter_media_refs(item)
     elif isinstance(value, list):
@@ -171,34 +174,38 @@ class _Importer:
         self.media_ok: dict[str, MediaInfo] = {}
 
     def parse(self, value: Any) -> _Row:
-        if not isinstance(value, dict):
+        # Hot path (one call per row): exact type checks, no ABC isinstance.
+        if type(value) is not dict:
             raise Invalid("a task must be a JSON object")
-        if isinstance(value.get("data"), dict) and set(value) <= _ROW_KEYS:
-            data = value["data"]
+        data = value.get("data")
+        if type(data) is dict and value.keys() <= _ROW_KEYS:
             meta = value.get("meta") or {}
             predictions = value.get("predictions") or []
             annotations = value.get("annotations") or []
             priority = value.get("priority", 0)
+            if type(meta) is not dict:
+                raise Invalid("'meta' must be an object")
+            if type(predictions) is not list or type(annotations) is not list:
+                raise Invalid("'predictions' and 'annotations' must be lists")
+            if type(priority) is not int:
+                raise Invalid("'priority' must be an integer")
         else:
             data, meta, predictions, annotations, priority = value, {}, [], [], 0
-        if not isinstance(meta, dict):
-            raise Invalid("'meta' must be an object")
-        if not isinstance(predictions, list) or not isinstance(annotations, list):
-            raise Invalid("'predictions' and 'annotations' must be lists")
-        if not isinstance(priority, int) or isinstance(priority, bool):
-            raise Invalid("'priority' must be an integer")
         for name, key in self.required_keys:
             if key not in data:
                 raise Invalid(f"data has no '{key}' for object '{name}'")
-        media = set(iter_media_refs(data))
-        self._check_media(media)
+        data_json = orjson.dumps(data)
+        media = set(iter_media_refs(data)) if b"media:" in data_json else _NO_MEDIA
+        if media:
+            self._check_media(media)
         if predictions or annotations:
             context = describe_objects(
                 self.schema, data, media={f"{MEDIA_PREFIX}{s}": self.media_ok[s] for s in media}
             )
             predictions = [self._prediction(p, context) for p in predictions]
             annotations = [self._annotation(a, context) for a in annotations]
-        return _Row(data, meta, priority, predictions, annotations, media)
+        meta_json = orjson.dumps(meta) if meta else b"{}"
+        return _Row(data_json, meta_json, priority, predictions, annotations, media)
 
     def _check_media(self, shas: set[str]) -> None:
         unknown = [s for s in shas if s not in self.media_ok]
@@ -253,19 +260,22 @@ class _Importer:
         if not rows:
             return
         ids = task_repo.allocate_task_ids(self.session, len(rows))
-        new_rows = []
+        new_rows: list[task_repo.NewTask] = []
         annotations: list[dict[str, Any]] = []
         predictions: list[dict[str, Any]] = []
         media: set[str] = set()
-        for task_id, row in zip(ids, rows, strict=True):
-            data_json = orjson.dumps(row.data).decode()
-            meta_json = orjson.dumps(row.meta).decode()
-            self.digest.update(data_json.encode())
-            self.digest.update(b"\n")
+        digest = self.digest
+        for row in rows:
+            digest.update(row.data_json)
+            digest.update(b"\n")
             new_rows.append(
-                task_repo.NewTask(data_json, meta_json, row.priority, len(row.annotations))
+                (row.data_json.decode(), row.meta_json.decode(), row.priority, len(row.annotations))
             )
-            media |= row.media
+            if row.media:
+                media |= row.media
+        for task_id, row in zip(ids, rows, strict=True):
+            if not (row.annotations or row.predictions):
+                continue
             for a in row.annotations:
                 annotations.append(
                     {

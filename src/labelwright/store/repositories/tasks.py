@@ -15,12 +15,8 @@ from labelwright.store.models import Annotation, Prediction, ProjectMedia, Task
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DateTime on SQLite
 
 
-@dataclass(frozen=True)
-class NewTask:
-    data_json: str
-    meta_json: str
-    priority: int
-    annotation_count: int
+# (data JSON text, meta JSON text, priority, annotation count) - a tuple: built per imported row.
+NewTask = tuple[str, str, int, int]
 
 
 def allocate_task_ids(session: Session, count: int) -> list[int]:
@@ -35,7 +31,7 @@ def allocate_task_ids(session: Session, count: int) -> list[int]:
                     "FROM generate_series(1, :n)"
                 ),
                 {"n": count},
-            )
+            ).all()
         )
     # SQLite: under BEGIN IMMEDIATE nobody else inserts; AUTOINCREMENT's high-water mark
     # (sqlite_sequence) keeps ids of deleted tasks from being reused.
@@ -59,17 +55,17 @@ def insert_tasks(
     )
     if session.get_bind().dialect.name == "postgresql":
         with raw.cursor() as cursor, cursor.copy(f"COPY tasks ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
-            for task_id, row in zip(ids, rows, strict=True):
+            for task_id, (data, meta, priority, count) in zip(ids, rows, strict=True):
                 copy.write_row(
                     (
                         task_id,
                         project_id,
-                        row.data_json,
-                        row.meta_json,
-                        row.priority,
+                        data,
+                        meta,
+                        priority,
                         0.0,
-                        "labeled" if row.annotation_count else "new",
-                        row.annotation_count,
+                        "labeled" if count else "new",
+                        count,
                         now,
                     )
                 )
@@ -78,17 +74,8 @@ def insert_tasks(
     raw.executemany(  # type: ignore[union-attr]
         f"INSERT INTO tasks ({columns}) VALUES (?, ?, ?, ?, ?, 0.0, ?, ?, ?)",
         [
-            (
-                task_id,
-                project_id,
-                row.data_json,
-                row.meta_json,
-                row.priority,
-                "labeled" if row.annotation_count else "new",
-                row.annotation_count,
-                stamp,
-            )
-            for task_id, row in zip(ids, rows, strict=True)
+            (task_id, project_id, data, meta, priority, "labeled" if count else "new", count, stamp)
+            for task_id, (data, meta, priority, count) in zip(ids, rows, strict=True)
         ],
     )
 

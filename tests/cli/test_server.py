@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+
+from tests.cli.conftest import free_port
+
+
+def test_start_with_several_workers_serves_one_database(cli_env: dict[str, str]) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        **cli_env,
+        "LABELWRIGHT_ADMIN_EMAIL": "w@example.org",
+        "LABELWRIGHT_ADMIN_PASSWORD": "worker-password",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "labelwright", "start", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        login = httpx.post(
+            f"{url}/api/v1/auth/login",
+            json={"email": "w@example.org", "password": "worker-password"},
+        )
+        assert login.status_code == 200
+        token = httpx.post(f"{url}/api/v1/tokens", cookies=login.cookies).json()["token"]
+        headers = {"Authorization": f"Token {token}"}
+        schema = {
+            "objects": {"t": {"type": "text"}},
+            "controls": [{"name": "c", "type": "textarea", "of": "t"}],
+        }
+        ids = {
+            httpx.post(
+                f"{url}/api/v1/projects", json={"name": f"p{i}", "schema": schema}, headers=headers
+            ).json()["id"]
+            for i in range(8)
+        }
+        assert len(ids) == 8
+        listed = httpx.get(f"{url}/api/v1/projects", headers=headers).json()["items"]
+        assert {p["id"] for p in listed} == ids
+    finally:
+        proc.terminate()
+        proc.wait(20)
