@@ -1,0 +1,44 @@
+"""The hot queries are index range scans, with the order served by the index (no sort)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from labelwright.services.context import Platform
+
+HOT_QUERIES = {
+    "queue order": (
+        "SELECT id FROM tasks WHERE project_id = 1 AND state = 'new' "
+        "ORDER BY priority DESC, learning_score DESC, id LIMIT 10",
+        "ix_tasks_queue",
+    ),
+    "tasks of a project in import order": (
+        "SELECT id FROM tasks WHERE project_id = 1 AND id > 100 ORDER BY id LIMIT 100",
+        "ix_tasks_project_id_id",
+    ),
+    "annotations of a task": (
+        "SELECT id FROM annotations WHERE task_id = 1 ORDER BY id",
+        "ix_annotations_task_id_id",
+    ),
+    "audit by entity": (
+        "SELECT seq FROM audit_events WHERE entity = 'task' AND entity_id = '1' ORDER BY seq",
+        "ix_audit_events_entity_entity_id_seq",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HOT_QUERIES))
+def test_hot_query_uses_its_index_without_sorting(platform: Platform, name: str) -> None:
+    sql, index = HOT_QUERIES[name]
+    with platform.db.session() as session:
+        if platform.db.is_sqlite:
+            plan = " ".join(str(r[-1]) for r in session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+            assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
+        else:
+            # Tiny test tables make sequential scans cheaper; forbid them to see the index path.
+            session.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = " ".join(str(r[0]) for r in session.execute(text(f"EXPLAIN {sql}")))
+            assert index in plan, plan
+            assert "Sort" not in plan, plan
