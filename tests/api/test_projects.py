@@ -60,7 +60,16 @@ def test_patch_and_delete_project(client: TestClient, platform: Platform) -> Non
         headers=user.headers,
     )
     assert patched.status_code == 200 and patched.json()["name"] == "B"
-    assert patched.json()["workflow"] == {"overlap": 2}
+    assert patched.json()["workflow"]["overlap"] == 2
+    assert patched.json()["workflow"]["lease_minutes"] == 30
+    bad = client.patch(
+        f"/api/v1/projects/{pid}",
+        json={
+            "workflow": {"overlap": 2, "routing": [{"when": "prediction.score <", "to": "expert"}]}
+        },
+        headers=user.headers,
+    )
+    assert bad.status_code == 422 and "routing" in bad.json()["detail"]
     assert (
         client.patch(
             f"/api/v1/projects/{pid}", json={"name": " "}, headers=user.headers

@@ -113,7 +113,8 @@ def test_import_with_annotations_and_predictions_validates_them(
     predictions = client.get(f"/api/v1/tasks/{task_id}/predictions", headers=headers).json()
     assert predictions[0]["origin"] == "model:m@1" and predictions[0]["score"] == 0.7
     task = client.get(f"/api/v1/tasks/{task_id}", headers=headers).json()
-    assert task["annotation_count"] == 1 and task["state"] == "labeled"
+    assert task["annotation_count"] == 1 and task["state"] == "done"
+    assert task["final_path"] == "import" and task["final_annotation_id"] == annotations[0]["id"]
 
 
 def test_unsupported_content_type_and_non_array_json(
@@ -176,7 +177,7 @@ def test_list_filters_and_cursor_pagination(client: TestClient, platform: Platfo
     ).json()["items"]
     assert [t["id"] for t in done] == [first["id"]] and len(todo) == 9
     labeled = client.get(
-        f"/api/v1/projects/{pid}/tasks", headers=headers, params={"state": "labeled"}
+        f"/api/v1/projects/{pid}/tasks", headers=headers, params={"state": "done"}
     ).json()["items"]
     assert [t["id"] for t in labeled] == [first["id"]]
     assert (

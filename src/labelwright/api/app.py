@@ -10,7 +10,19 @@ from fastapi.responses import HTMLResponse
 
 from labelwright import __version__
 from labelwright.api.problems import configure_problems
-from labelwright.api.routes import annotations, audit, auth, export, media, projects, tasks, users
+from labelwright.api.routes import (
+    annotations,
+    audit,
+    auth,
+    export,
+    media,
+    projects,
+    quality,
+    queue,
+    tasks,
+    users,
+    workflow,
+)
 from labelwright.services.context import Platform
 from labelwright.settings import Settings, get_settings
 
@@ -18,7 +30,20 @@ API_PREFIX = "/api/v1"
 
 
 def configure_routes(app: FastAPI) -> None:
-    for module in (auth, users, projects, tasks, annotations, media, export, audit):
+    routers = (
+        auth,
+        users,
+        projects,
+        tasks,
+        annotations,
+        media,
+        export,
+        audit,
+        quality,
+        queue,
+        workflow,
+    )
+    for module in routers:
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -58,6 +58,7 @@ class SchemaUpdateOut(BaseModel):
 
 class GuidelinesUpdate(BaseModel):
     text: str
+    changelog: str = Field(default="", max_length=2000)
 
 
 class VersionOut(BaseModel):

@@ -18,6 +18,9 @@ class TaskOut(BaseModel):
     priority: int
     state: str
     annotation_count: int
+    stage_reason: str | None = None
+    final_annotation_id: int | None = None
+    final_path: str | None = None
     created_at: datetime
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from labelwright.domain import MediaInfo, describe_objects, validate_results
+from labelwright.domain import LabelingSchema, MediaInfo, describe_objects, validate_results
 from labelwright.errors import Conflict, Forbidden, Invalid, NotFound
 from labelwright.services import policies
 from labelwright.services.context import Actor
@@ -17,10 +17,9 @@ from labelwright.services.schemas import current_schema
 from labelwright.services.tasks import load_task
 from labelwright.store.audit import append_event
 from labelwright.store.db import begin_write
-from labelwright.store.models import Annotation, Prediction, Task
+from labelwright.store.models import Annotation, Assignment, Prediction, Project, Task
 from labelwright.store.repositories import annotations as annotation_repo
 from labelwright.store.repositories import media as media_repo
-from labelwright.store.repositories import tasks as task_repo
 
 
 def object_context(session: Session, actor: Actor, task: Task, schema: Any) -> Any:
@@ -53,15 +52,8 @@ def create_annotation(
         raise Invalid("'lead_time_ms' must not be negative.", errors=[{"loc": ["lead_time_ms"]}])
     schema = current_schema(session, project)
     clean = validate_results(schema, results, context=object_context(session, actor, task, schema))
-    origin = "human"
-    if prediction_id is not None:
-        prediction = session.get(Prediction, prediction_id)
-        if prediction is None or prediction.task_id != task.id:
-            raise Invalid(
-                f"Prediction {prediction_id} is not a suggestion for task {task.id}.",
-                errors=[{"loc": ["prediction_id"], "msg": "unknown prediction for this task"}],
-            )
-        origin = f"prediction:{prediction_id}"
+    origin = prediction_origin(session, task, prediction_id)
+    parent = None
     if parent_id is not None:
         parent = _visible_annotation(session, actor, parent_id, role)
         if parent.task_id != task.id:
@@ -85,9 +77,13 @@ def create_annotation(
         results=clean,
     )
     session.add(annotation)
-    if parent_id is None:
-        task_repo.bump_annotation_count(session, task.id, +1)
     session.flush()
+    if parent is not None:
+        if task.final_annotation_id == parent.id:
+            task.final_annotation_id = annotation.id
+            task.final_path = "correction"
+    else:
+        _record_direct_label(datetime.now(UTC), session, actor, project, schema, task, annotation)
     append_event(
         session,
         actor=actor.email,
@@ -99,6 +95,57 @@ def create_annotation(
     )
     session.commit()
     return annotation
+
+
+def prediction_origin(session: Session, task: Task, prediction_id: int | None) -> str:
+    """`prediction:<id>` when the annotation started from one of the task's suggestions."""
+    if prediction_id is None:
+        return "human"
+    prediction = session.get(Prediction, prediction_id)
+    if prediction is None or prediction.task_id != task.id:
+        raise Invalid(
+            f"Prediction {prediction_id} is not a suggestion for task {task.id}.",
+            errors=[{"loc": ["prediction_id"], "msg": "unknown prediction for this task"}],
+        )
+    return f"prediction:{prediction_id}"
+
+
+def _record_direct_label(
+    now: datetime,
+    session: Session,
+    actor: Actor,
+    project: Project,
+    schema: LabelingSchema,
+    task: Task,
+    annotation: Annotation,
+) -> None:
+    """An annotation posted outside the queue counts like a submitted claim: the author is not
+    served the task again, and the task advances through its stages."""
+    from labelwright.services.stages import record_label_annotation
+    from labelwright.services.workflow import settings_of
+
+    if actor.id is not None:
+        claim = annotation_repo.live_claim(session, task.id, actor.id)
+        if claim is None:
+            session.add(
+                Assignment(
+                    task_id=task.id,
+                    project_id=project.id,
+                    user_id=actor.id,
+                    stage="label",
+                    status="submitted",
+                    leased_until=now,
+                    created_at=now,
+                    completed_at=now,
+                    annotation_id=annotation.id,
+                )
+            )
+        elif claim.status == "active":
+            claim.status = "submitted"
+            claim.completed_at = now
+            claim.annotation_id = annotation.id
+            task.lease_count -= 1
+    record_label_annotation(session, project, schema, settings_of(project), task, annotation)
 
 
 def list_annotations(session: Session, actor: Actor, task_id: int) -> Sequence[Annotation]:
@@ -147,7 +194,12 @@ def delete_annotation(session: Session, actor: Actor, annotation_id: int) -> Ann
     annotation.deleted_by = actor.id
     annotation.status = "deleted"
     if was_current:
-        task_repo.bump_annotation_count(session, annotation.task_id, -1)
+        task = session.get(Task, annotation.task_id)
+        if task is not None:
+            task.annotation_count = max(0, task.annotation_count - 1)
+            if task.final_annotation_id == annotation.id:
+                task.final_annotation_id = None
+                task.final_path = None
     append_event(
         session,
         actor=actor.email,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from labelwright.settings import Settings
 from labelwright.store.blobs import BlobStore, LocalBlobStore
@@ -34,6 +36,7 @@ class Platform:
     db: Database
     blobs: BlobStore
     secret_key: str
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     @classmethod
     def open(cls, settings: Settings, *, migrate: bool = True) -> Platform:

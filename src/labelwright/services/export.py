@@ -1,62 +1,105 @@
-"""Streaming export of every task with its annotations, predictions and lineage.
+"""Streaming export of a project's tasks in any registered format (`labelwright.formats`).
 
-The first batch goes out as soon as it is read; memory holds one batch at a time. Each line of
-JSONL is `{"id", "data", "meta", "annotations": [...], "predictions": [...]}`; JSON wraps the
-same objects in an array. The export is one audit event (count and sha256 of the bytes sent),
-written when the stream ends, also when the client stops reading early.
+Tasks are read in batches of `BATCH` and handed to the format's exporter as `ExportTask`
+records; memory holds one batch (plus what the exporter keeps, which is bounded). Which
+annotations each task carries is the `Selection`: the task's final annotation (the default of
+training formats), every current one, or the whole history (the default of JSON/JSONL, whose
+lines are `{"id", "data", "meta", "annotations": [...], "predictions": [...]}`). `since` limits
+the export to tasks created, annotated or whose annotations were deleted at or after that time.
+The export is one audit event (format, count and sha256 of the bytes sent), written when the
+stream ends, also when the client stops reading early.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-import orjson
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from labelwright.domain import LabelingSchema, MediaInfo
+from labelwright.formats import (
+    ExportAnnotation,
+    Exporter,
+    ExportPrediction,
+    ExportTask,
+    Selection,
+    get_exporter,
+)
 from labelwright.services import policies
 from labelwright.services.context import Actor, Platform
+from labelwright.services.imports import iter_media_refs
+from labelwright.services.schemas import current_schema
 from labelwright.store.audit import append_event
-from labelwright.store.models import Annotation, Prediction, Task, User
+from labelwright.store.models import Annotation, Media, Prediction, Task, User
 
 BATCH = 2000
+CHUNK = 256 * 1024
+CURRENT = "submitted"
 
 
 class ExportFormat(StrEnum):
+    """The formats of the original JSON/JSONL export (any registered name is accepted too)."""
+
     JSON = "json"
     JSONL = "jsonl"
 
 
-MEDIA_TYPES = {ExportFormat.JSON: "application/json", ExportFormat.JSONL: "application/x-ndjson"}
+@dataclass(frozen=True)
+class ExportPlan:
+    """A checked export: the exporter, the schema and which tasks and annotations go out."""
+
+    exporter: Exporter
+    schema: LabelingSchema
+    selection: Selection
+    since: datetime | None = None
+
+    @property
+    def filename_suffix(self) -> str:
+        return self.exporter.extension
 
 
-def check_export(session: Session, actor: Actor, project_id: int) -> None:
-    """Raise unless the actor may export the project (call before streaming starts)."""
-    policies.load_project(session, actor, project_id, allowed=policies.can_manage_project)
+def check_export(
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    *,
+    fmt: str = ExportFormat.JSONL,
+    selection: Selection | None = None,
+    since: datetime | None = None,
+) -> ExportPlan:
+    """Check permission, format and schema before streaming starts; return the plan."""
+    project, _ = policies.load_project(
+        session, actor, project_id, allowed=policies.can_manage_project
+    )
+    exporter = get_exporter(str(fmt))
+    schema = current_schema(session, project)
+    exporter.check_schema(schema)
+    if since is not None:
+        since = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
+    return ExportPlan(exporter, schema, selection or exporter.default_selection, since)
 
 
 def stream_export(
-    platform: Platform, actor: Actor, project_id: int, fmt: ExportFormat
+    platform: Platform, actor: Actor, project_id: int, plan: ExportPlan
 ) -> Iterator[bytes]:
-    """Bytes of the export, batch by batch (the caller checked `check_export` first)."""
+    """Bytes of the export in chunks of about `CHUNK` (the caller ran `check_export` first)."""
     digest = hashlib.sha256()
-    count = 0
+    counter = _Counter()
     finished = False
     try:
         with platform.db.session() as session:
-            if fmt is ExportFormat.JSON:
-                digest.update(b"[")
-                yield b"["
-            for chunk, n in _batches(session, project_id, fmt, first=True):
+            tasks = counter.count(
+                _tasks(session, project_id, plan.selection, plan.since, _wants(plan.exporter))
+            )
+            for chunk in _coalesce(plan.exporter.export(tasks, schema=plan.schema)):
                 digest.update(chunk)
-                count += n
                 yield chunk
-            if fmt is ExportFormat.JSON:
-                digest.update(b"]\n")
-                yield b"]\n"
         finished = True
     finally:
         with platform.db.write() as session:
@@ -68,8 +111,10 @@ def stream_export(
                 entity_id=project_id,
                 project_id=project_id,
                 payload={
-                    "format": fmt.value,
-                    "tasks": count,
+                    "format": f"{plan.exporter.name}@{plan.exporter.version}",
+                    "annotations": plan.selection.value,
+                    "since": plan.since.isoformat() if plan.since else None,
+                    "tasks": counter.n,
                     "complete": finished,
                     "sha256": digest.hexdigest(),
                 },
@@ -77,73 +122,149 @@ def stream_export(
             session.commit()
 
 
-def _batches(
-    session: Session, project_id: int, fmt: ExportFormat, *, first: bool
-) -> Iterator[tuple[bytes, int]]:
-    after = 0
+def final_annotation(annotations: Sequence[ExportAnnotation]) -> ExportAnnotation | None:
+    """The final annotation of a task among its current ones (oldest first).
+
+    Until the workflow decides finals explicitly, the final annotation is the latest current
+    (submitted, not deleted) one. This is the one place that says so.
+    """
+    current = [a for a in annotations if a.status == CURRENT]
+    return current[-1] if current else None
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def count(self, tasks: Iterable[ExportTask]) -> Iterator[ExportTask]:
+        for task in tasks:
+            self.n += 1
+            yield task
+
+
+@dataclass(frozen=True)
+class _Wants:
+    predictions: bool
+    media: bool
+
+
+def _wants(exporter: Exporter) -> _Wants:
+    return _Wants(
+        predictions=bool(
+            getattr(exporter, "includes_predictions", exporter.name in ("json", "jsonl"))
+        ),
+        media=exporter.name not in ("json", "jsonl"),
+    )
+
+
+def _coalesce(chunks: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
+    pending: list[bytes] = []
+    held = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        held += len(chunk)
+        if held >= size:
+            yield b"".join(pending)
+            pending, held = [], 0
+    if pending:
+        yield b"".join(pending)
+
+
+def _tasks(
+    session: Session,
+    project_id: int,
+    selection: Selection,
+    since: datetime | None,
+    wants: _Wants,
+) -> Iterator[ExportTask]:
     authors: dict[int, str] = {}
-    separator = b"\n" if fmt is ExportFormat.JSONL else b",\n"
-    while True:
-        # data and meta are spliced into the output as the database's own JSON text.
-        rows = session.execute(
-            select(Task.id, cast(Task.data, Text), cast(Task.meta, Text))
-            .where(Task.project_id == project_id, Task.id > after)
-            .order_by(Task.id)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            return
+    for rows in _task_batches(session, project_id, since):
         ids = [r[0] for r in rows]
-        annotations = _annotations(session, ids, authors)
-        predictions = _predictions(session, ids)
-        parts = []
+        annotations = _annotations(session, ids, selection, authors)
+        predictions = _predictions(session, ids) if wants.predictions else {}
+        media = _media(session, rows) if wants.media else {}
         for task_id, data, meta in rows:
-            parts.append(
-                b'{"id":%d,"data":%s,"meta":%s,"annotations":%s,"predictions":%s}'
-                % (
-                    task_id,
-                    data.encode(),
-                    meta.encode(),
-                    orjson.dumps(annotations.get(task_id, [])),
-                    orjson.dumps(predictions.get(task_id, [])),
-                )
+            yield ExportTask(
+                id=task_id,
+                data=data,
+                meta=meta or {},
+                annotations=annotations.get(task_id, ()),
+                predictions=predictions.get(task_id, ()),
+                media=media,
             )
-        body = separator.join(parts)
-        if fmt is ExportFormat.JSONL:
-            body += b"\n"
-        elif not first:
-            body = separator + body
-        first = False
-        yield body, len(rows)
-        after = ids[-1]
+
+
+def _task_batches(
+    session: Session, project_id: int, since: datetime | None
+) -> Iterator[Sequence[Any]]:
+    base = select(Task.id, Task.data, Task.meta).order_by(Task.id)
+    if since is None:
+        after = 0
+        while True:
+            rows = session.execute(
+                base.where(Task.project_id == project_id, Task.id > after).limit(BATCH)
+            ).all()
+            if not rows:
+                return
+            yield rows
+            after = rows[-1][0]
+    changed = sorted(_changed_since(session, project_id, since))
+    for start in range(0, len(changed), BATCH):
+        chunk = changed[start : start + BATCH]
+        yield session.execute(base.where(Task.id.in_(chunk))).all()
+
+
+def _changed_since(session: Session, project_id: int, since: datetime) -> set[int]:
+    """Ids of tasks created, annotated or with an annotation deleted at or after `since`."""
+    created: Select[tuple[int]] = select(Task.id).where(
+        Task.project_id == project_id, Task.created_at >= since
+    )
+    touched: Select[tuple[int]] = select(Annotation.task_id).where(
+        Annotation.project_id == project_id,
+        or_(Annotation.created_at >= since, Annotation.deleted_at >= since),
+    )
+    return set(session.scalars(created)) | set(session.scalars(touched))
 
 
 def _annotations(
-    session: Session, task_ids: list[int], authors: dict[int, str]
-) -> dict[int, list[dict[str, Any]]]:
-    out: dict[int, list[dict[str, Any]]] = {}
-    rows = session.execute(
-        select(Annotation)
-        .where(Annotation.task_id.in_(task_ids), Annotation.deleted_at.is_(None))
-        .order_by(Annotation.task_id, Annotation.id)
-    ).scalars()
-    for a in rows:
-        out.setdefault(a.task_id, []).append(
-            {
-                "id": a.id,
-                "results": a.results,
-                "author": _author(session, a.author_id, authors),
-                "origin": a.origin,
-                "parent_id": a.parent_id,
-                "schema_version": a.schema_version,
-                "guideline_version": a.guideline_version,
-                "lead_time_ms": a.lead_time_ms,
-                "stage": a.stage,
-                "status": a.status,
-                "created_at": a.created_at.isoformat(),
-            }
+    session: Session, task_ids: list[int], selection: Selection, authors: dict[int, str]
+) -> dict[int, list[ExportAnnotation]]:
+    statement = select(
+        Annotation.id,
+        Annotation.task_id,
+        Annotation.results,
+        Annotation.author_id,
+        Annotation.origin,
+        Annotation.parent_id,
+        Annotation.schema_version,
+        Annotation.guideline_version,
+        Annotation.lead_time_ms,
+        Annotation.stage,
+        Annotation.status,
+        Annotation.created_at,
+    ).where(Annotation.task_id.in_(task_ids), Annotation.deleted_at.is_(None))
+    if selection is not Selection.HISTORY:
+        statement = statement.where(Annotation.status == CURRENT)
+    out: dict[int, list[ExportAnnotation]] = {}
+    for row in session.execute(statement.order_by(Annotation.task_id, Annotation.id)):
+        out.setdefault(row.task_id, []).append(
+            ExportAnnotation(
+                id=row.id,
+                results=row.results,
+                author=_author(session, row.author_id, authors),
+                origin=row.origin,
+                parent_id=row.parent_id,
+                schema_version=row.schema_version,
+                guideline_version=row.guideline_version,
+                lead_time_ms=row.lead_time_ms,
+                stage=row.stage,
+                status=row.status,
+                created_at=row.created_at.isoformat(),
+            )
         )
-    session.expunge_all()
+    if selection is Selection.FINAL:
+        finals = {task_id: final_annotation(items) for task_id, items in out.items()}
+        return {task_id: [a] for task_id, a in finals.items() if a is not None}
     return out
 
 
@@ -155,8 +276,8 @@ def _author(session: Session, user_id: int | None, cache: dict[int, str]) -> str
     return cache[user_id]
 
 
-def _predictions(session: Session, task_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    out: dict[int, list[dict[str, Any]]] = {}
+def _predictions(session: Session, task_ids: list[int]) -> dict[int, list[ExportPrediction]]:
+    out: dict[int, list[ExportPrediction]] = {}
     rows = session.execute(
         select(
             Prediction.id,
@@ -172,13 +293,28 @@ def _predictions(session: Session, task_ids: list[int]) -> dict[int, list[dict[s
     ).all()
     for pid, task_id, origin, results, score, scores, created in rows:
         out.setdefault(task_id, []).append(
-            {
-                "id": pid,
-                "origin": origin,
-                "results": results,
-                "score": score,
-                "scores": scores,
-                "created_at": created.isoformat(),
-            }
+            ExportPrediction(
+                id=pid,
+                origin=origin,
+                results=results,
+                score=score,
+                scores=scores,
+                created_at=created.isoformat(),
+            )
         )
     return out
+
+
+def _media(session: Session, rows: Sequence[Any]) -> dict[str, MediaInfo]:
+    shas = {sha for row in rows for sha in iter_media_refs(row[1])}
+    if not shas:
+        return {}
+    found = session.execute(
+        select(Media.sha256, Media.width, Media.height, Media.duration).where(
+            Media.sha256.in_(sorted(shas))
+        )
+    )
+    return {
+        f"media:{sha}": MediaInfo(width=width, height=height, duration=duration)
+        for sha, width, height, duration in found
+    }

@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from labelwright.domain import LabelingSchema, MediaInfo, describe_objects, validate_results
 from labelwright.errors import Invalid, LabelwrightError
-from labelwright.formats.task_rows import RowFormat, read_rows
+from labelwright.formats import get_importer
+from labelwright.formats.task_rows import RowFormat, RowRead, read_rows
 from labelwright.services import policies
 from labelwright.services.context import Actor
+from labelwright.services.routing import route_tasks
 from labelwright.services.schemas import current_schema
 from labelwright.store.audit import append_event
 from labelwright.store.db import begin_write
@@ -73,10 +75,16 @@ def import_tasks(
     project_id: int,
     stream: BinaryIO,
     *,
-    fmt: RowFormat,
+    fmt: RowFormat | str,
     on_error: OnError = OnError.ABORT,
 ) -> ImportResult:
-    """Import task rows from a stream (see module docstring)."""
+    """Import task rows from a stream (see module docstring).
+
+    `fmt` is a `RowFormat` (the body's content type: JSON array, JSONL or CSV task rows) or the
+    name of a registered importer (`coco`, `yolo-detect@1`, ...), which reads the stream (a zip
+    for multi-file formats) into task rows. A problem with the file as a whole stores nothing,
+    whatever `on_error` says.
+    """
     begin_write(session)
     project, _ = policies.load_project(
         session, actor, project_id, allowed=policies.can_manage_project
@@ -84,21 +92,11 @@ def import_tasks(
     schema = current_schema(session, project)
     importer = _Importer(session, actor, project, schema)
     result = ImportResult()
-    storing = True
-    for read in read_rows(stream, fmt):
-        try:
-            if read.error is not None:
-                raise Invalid(read.error)
-            row = importer.parse(read.value)
-        except LabelwrightError as exc:
-            result.rejected_count += 1
-            if len(result.rejected) < MAX_REPORTED:
-                result.rejected.append(Rejected(read.line, _reason(exc)))
-            if on_error is OnError.ABORT:
-                storing = False
-            continue
-        if storing:
-            importer.add(row)
+    try:
+        storing = _store_rows(importer, _rows(stream, fmt, schema), result, on_error)
+    except LabelwrightError:
+        session.rollback()
+        raise
     if not storing:
         session.rollback()
         raise Invalid(
@@ -126,6 +124,36 @@ def import_tasks(
     )
     session.commit()
     return result
+
+
+def _rows(stream: BinaryIO, fmt: RowFormat | str, schema: LabelingSchema) -> Iterator[RowRead]:
+    if isinstance(fmt, RowFormat):
+        return read_rows(stream, fmt)
+    reader = get_importer(fmt)
+    reader.check_schema(schema)
+    return reader.read(stream, schema=schema)
+
+
+def _store_rows(
+    importer: _Importer, rows: Iterator[RowRead], result: ImportResult, on_error: OnError
+) -> bool:
+    """Parse and add each row; False when a bad row means nothing may be stored."""
+    storing = True
+    for read in rows:
+        try:
+            if read.error is not None:
+                raise Invalid(read.error)
+            row = importer.parse(read.value)
+        except LabelwrightError as exc:
+            result.rejected_count += 1
+            if len(result.rejected) < MAX_REPORTED:
+                result.rejected.append(Rejected(read.line, _reason(exc)))
+            if on_error is OnError.ABORT:
+                storing = False
+            continue
+        if storing:
+            importer.add(row)
+    return storing
 
 
 def _reason(exc: LabelwrightError) -> str:
@@ -296,6 +324,10 @@ class _Importer:
         task_repo.insert_tasks(self.session, self.project.id, ids, new_rows)
         task_repo.insert_annotations(self.session, annotations)
         task_repo.insert_predictions(self.session, predictions)
+        if annotations:
+            task_repo.set_imported_finals(self.session, sorted({a["task_id"] for a in annotations}))
+        if predictions:
+            route_tasks(self.session, self.project, sorted({p["task_id"] for p in predictions}))
         task_repo.link_media(self.session, self.project.id, media)
         self.created += len(rows)
         self.first_id = ids[0] if self.first_id is None else self.first_id

@@ -83,3 +83,8 @@ def load_project(
     if allowed is not None and not allowed(actor, role):
         raise Forbidden(f"Your role in project {project_id} does not allow this.")
     return project, role
+
+
+def can_view_quality(actor: Actor, role: Role | None) -> bool:
+    """The quality dashboard shows everyone's work: managers, reviewers and experts."""
+    return can_see_all_annotations(actor, role)

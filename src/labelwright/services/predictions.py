@@ -16,11 +16,12 @@ from labelwright.services import policies
 from labelwright.services.annotations import object_context
 from labelwright.services.context import Actor
 from labelwright.services.imports import MAX_REPORTED, ImportResult, OnError, Rejected, _reason
+from labelwright.services.routing import route_tasks
 from labelwright.services.schemas import current_schema
 from labelwright.services.tasks import load_task
 from labelwright.store.audit import append_event
 from labelwright.store.db import begin_write
-from labelwright.store.models import Prediction, Task
+from labelwright.store.models import Prediction, Project, Task
 from labelwright.store.repositories import annotations as annotation_repo
 from labelwright.store.repositories import tasks as task_repo
 
@@ -65,7 +66,7 @@ def import_predictions(
             pending.append(row)
             digest.update(repr(sorted(row.items())).encode())
             if len(pending) >= BATCH:
-                task_repo.insert_predictions(session, pending)
+                _store(session, project, pending)
                 result.created += len(pending)
                 pending = []
     if not storing:
@@ -74,7 +75,7 @@ def import_predictions(
             f"{result.rejected_count} prediction row(s) are invalid; nothing was imported.",
             errors=[{"line": r.line, "error": r.error} for r in result.rejected],
         )
-    task_repo.insert_predictions(session, pending)
+    _store(session, project, pending)
     result.created += len(pending)
     append_event(
         session,
@@ -91,6 +92,11 @@ def import_predictions(
     )
     session.commit()
     return result
+
+
+def _store(session: Session, project: Project, rows: list[dict[str, Any]]) -> None:
+    task_repo.insert_predictions(session, rows)
+    route_tasks(session, project, sorted({r["task_id"] for r in rows}))
 
 
 def _parse(

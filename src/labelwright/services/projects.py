@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from labelwright.domain import LabelingSchema, find_orphans, labels_in_results, migrate_results
 from labelwright.domain import parse_schema as parse_labeling_schema
 from labelwright.domain.migration import Step, coerce_migrations
+from labelwright.domain.workflow import parse_workflow
 from labelwright.errors import Invalid, NotFound, SchemaMismatch
 from labelwright.services import policies
 from labelwright.services.context import Actor
@@ -21,12 +22,14 @@ from labelwright.store.audit import append_event
 from labelwright.store.db import begin_write
 from labelwright.store.models import (
     Annotation,
+    GuidelineAck,
     GuidelineVersion,
     Membership,
     Project,
     SchemaVersion,
     Task,
     User,
+    WorkflowVersion,
 )
 from labelwright.store.repositories import annotations as annotation_repo
 from labelwright.store.repositories import projects as project_repo
@@ -56,11 +59,10 @@ def _check_name(name: str) -> str:
 
 
 def _check_workflow(workflow: Mapping[str, Any] | None) -> dict[str, Any]:
-    if workflow is None:
-        return {}
-    if not isinstance(workflow, Mapping):
+    """Validated workflow settings in their canonical form (defaults filled in)."""
+    if workflow is not None and not isinstance(workflow, Mapping):
         raise Invalid("'workflow' must be an object.", errors=[{"loc": ["workflow"]}])
-    return dict(workflow)
+    return parse_workflow(workflow).model_dump(mode="json")
 
 
 def create_project(
@@ -93,6 +95,7 @@ def create_project(
     session.add(
         GuidelineVersion(project_id=project.id, version=1, text=guidelines, created_by=actor.id)
     )
+    session.add(WorkflowVersion(project_id=project.id, version=1, body=wf, created_by=actor.id))
     if actor.id is not None:
         session.add(Membership(project_id=project.id, user_id=actor.id, role=Role.MANAGER))
     append_event(
@@ -160,6 +163,16 @@ def update_project(
         project.description = changes["description"] = description
     if workflow is not None:
         project.workflow = changes["workflow"] = _check_workflow(workflow)
+        project.workflow_version += 1
+        changes["workflow_version"] = project.workflow_version
+        session.add(
+            WorkflowVersion(
+                project_id=project.id,
+                version=project.workflow_version,
+                body=project.workflow,
+                created_by=actor.id,
+            )
+        )
     append_event(
         session,
         actor=actor.email,
@@ -309,15 +322,23 @@ def _migrate_predictions(
     return count
 
 
-def update_guidelines(session: Session, actor: Actor, project_id: int, text: str) -> int:
-    """Store a new guidelines version (Markdown) and return its number."""
+def update_guidelines(
+    session: Session, actor: Actor, project_id: int, text: str, *, changelog: str = ""
+) -> int:
+    """Store a new guidelines version (Markdown, with a changelog line); return its number."""
     begin_write(session)
     project, _ = policies.load_project(
         session, actor, project_id, allowed=policies.can_manage_project
     )
     version = project.guideline_version + 1
     session.add(
-        GuidelineVersion(project_id=project_id, version=version, text=text, created_by=actor.id)
+        GuidelineVersion(
+            project_id=project_id,
+            version=version,
+            text=text,
+            changelog=changelog.strip(),
+            created_by=actor.id,
+        )
     )
     project.guideline_version = version
     append_event(
@@ -327,10 +348,36 @@ def update_guidelines(session: Session, actor: Actor, project_id: int, text: str
         entity="project",
         entity_id=project_id,
         project_id=project_id,
-        payload={"version": version, "text": text},
+        payload={"version": version, "text": text, "changelog": changelog.strip()},
     )
     session.commit()
     return version
+
+
+def acknowledge_guidelines(session: Session, actor: Actor, project_id: int) -> int:
+    """Record that the actor has read the current guidelines; returns that version."""
+    begin_write(session)
+    project, _ = policies.load_project(session, actor, project_id)
+    if actor.id is None:
+        raise Invalid("Only users acknowledge guidelines.")
+    ack = session.get(GuidelineAck, (project_id, actor.id))
+    if ack is None:
+        session.add(
+            GuidelineAck(project_id=project_id, user_id=actor.id, version=project.guideline_version)
+        )
+    else:
+        ack.version = project.guideline_version
+    append_event(
+        session,
+        actor=actor.email,
+        action="guidelines.ack",
+        entity="project",
+        entity_id=project_id,
+        project_id=project_id,
+        payload={"version": project.guideline_version},
+    )
+    session.commit()
+    return project.guideline_version
 
 
 def list_members(session: Session, actor: Actor, project_id: int) -> Sequence[Membership]:

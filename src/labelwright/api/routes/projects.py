@@ -141,7 +141,10 @@ def update_guidelines(
     project_id: int, body: GuidelinesUpdate, actor: CurrentActor, session: SessionDep
 ) -> VersionOut:
     """Store a new guidelines version (Markdown)."""
-    return VersionOut(version=projects.update_guidelines(session, actor, project_id, body.text))
+    version = projects.update_guidelines(
+        session, actor, project_id, body.text, changelog=body.changelog
+    )
+    return VersionOut(version=version)
 
 
 @router.get(

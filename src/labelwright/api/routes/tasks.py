@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep, cursor_after, next_cursor
 from labelwright.api.problems import problem_responses
 from labelwright.errors import PayloadTooLarge
-from labelwright.formats.task_rows import format_for_content_type
+from labelwright.formats.task_rows import RowFormat, format_for_content_type
 from labelwright.schemas.common import Page
 from labelwright.schemas.tasks import ImportOut, RejectedRow, TaskOut
 from labelwright.services import imports, tasks
@@ -58,6 +58,8 @@ def import_out(result: ImportResult) -> ImportOut:
                 "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
                 "application/x-ndjson": {"schema": {"type": "string"}},
                 "text/csv": {"schema": {"type": "string"}},
+                "application/zip": {"schema": {"type": "string", "format": "binary"}},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
             }
         }
     },
@@ -68,14 +70,22 @@ async def import_tasks(
     actor: CurrentActor,
     platform: PlatformDep,
     on_error: OnError = OnError.ABORT,
+    format: Annotated[
+        str | None,
+        Query(description="A registered import format (coco, yolo-detect, label-studio, ...)."),
+    ] = None,
 ) -> ImportOut:
-    """Import tasks from a JSON array, JSONL or CSV body, streamed.
+    """Import tasks from a JSON array, JSONL or CSV body, or a file in `?format=`, streamed.
 
     Each row is `{"data", "meta"?, "predictions"?, "annotations"?, "priority"?}` or a bare
-    data object. `on_error=abort` (default) stores nothing if any row is bad; `skip` stores
-    the good rows. The answer lists `created` and `rejected: [{line, error}]`.
+    data object. With `format`, the body is that format's file (a zip for multi-file formats
+    such as YOLO, VOC or subtitles) and the content type is not consulted. `on_error=abort`
+    (default) stores nothing if any row is bad; `skip` stores the good rows. The answer lists
+    `created` and `rejected: [{line, error}]`.
     """
-    fmt = format_for_content_type(request.headers.get("content-type"))
+    fmt: RowFormat | str = (
+        format if format else format_for_content_type(request.headers.get("content-type"))
+    )
     body = await spool_body(request, platform.settings.max_upload_mb * 1024 * 1024)
 
     def run() -> ImportResult:

@@ -4,10 +4,22 @@ from labelwright.store.models.audit import AuditEvent, Job
 from labelwright.store.models.base import Base
 from labelwright.store.models.datasets import DatasetVersion, DatasetVersionItem
 from labelwright.store.models.media import Media, ProjectMedia
-from labelwright.store.models.projects import GuidelineVersion, Project, SchemaVersion
+from labelwright.store.models.projects import (
+    GuidelineVersion,
+    Project,
+    SchemaVersion,
+    WorkflowVersion,
+)
 from labelwright.store.models.tasks import Annotation, Prediction, Task
 from labelwright.store.models.users import ApiToken, Membership, User
-from labelwright.store.models.workflow import Assignment, Gold, Review
+from labelwright.store.models.workflow import (
+    Assignment,
+    Gold,
+    GoldScore,
+    GuidelineAck,
+    Review,
+    TaskComment,
+)
 
 __all__ = [
     "Annotation",
@@ -18,6 +30,8 @@ __all__ = [
     "DatasetVersion",
     "DatasetVersionItem",
     "Gold",
+    "GoldScore",
+    "GuidelineAck",
     "GuidelineVersion",
     "Job",
     "Media",
@@ -28,5 +42,7 @@ __all__ = [
     "Review",
     "SchemaVersion",
     "Task",
+    "TaskComment",
     "User",
+    "WorkflowVersion",
 ]

@@ -22,6 +22,13 @@ class Task(Base):
     learning_score: Mapped[float] = mapped_column(Float, default=0.0)
     state: Mapped[str] = mapped_column(String(16), default="new")
     annotation_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Live claims (assignments whose lease has not run out) for the task's current stage.
+    lease_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Annotators added beyond the project's overlap (adaptive overlap, rejected reviews).
+    extra_overlap: Mapped[int] = mapped_column(Integer, default=0)
+    stage_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    final_annotation_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    final_path: Mapped[str | None] = mapped_column(String(64), nullable=True)
     duplicate_of: Mapped[int | None] = mapped_column(BigId, nullable=True)
     filtered_because: Mapped[str | None] = mapped_column(String(200), nullable=True)
     redaction_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -93,4 +100,5 @@ class Annotation(Base):
         Index("ix_annotations_project_id_id", "project_id", "id"),
         Index("ix_annotations_author_id_project_id", "author_id", "project_id"),
         Index("ix_annotations_parent_id", "parent_id"),
+        Index("ix_annotations_project_id_created_at", "project_id", "created_at"),
     )

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from labelwright.store.models import Annotation, Prediction
+from labelwright.store.models import Annotation, Assignment, Prediction
 
 LIVE = ("submitted",)
 
@@ -71,3 +71,14 @@ def mark_superseded(session: Session, annotation_id: int) -> None:
     session.execute(
         update(Annotation).where(Annotation.id == annotation_id).values(status="superseded")
     )
+
+
+def live_claim(session: Session, task_id: int, user_id: int) -> Assignment | None:
+    """The user's blocking assignment on a task (active, submitted, skipped or escalated)."""
+    return session.scalars(
+        select(Assignment).where(
+            Assignment.task_id == task_id,
+            Assignment.user_id == user_id,
+            Assignment.status.in_(("active", "submitted", "skipped", "escalated")),
+        )
+    ).first()

@@ -48,3 +48,13 @@ def get_guideline_version(
             GuidelineVersion.project_id == project_id, GuidelineVersion.version == version
         )
     ).first()
+
+
+def guideline_versions_after(
+    session: Session, project_id: int, version: int
+) -> Sequence[GuidelineVersion]:
+    return session.scalars(
+        select(GuidelineVersion)
+        .where(GuidelineVersion.project_id == project_id, GuidelineVersion.version > version)
+        .order_by(GuidelineVersion.version)
+    ).all()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, Text, cast, func, insert, select, text
+from sqlalchemy import String, Text, cast, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from labelwright.store.models import Annotation, Prediction, ProjectMedia, Task
@@ -64,7 +64,7 @@ def insert_tasks(
                         meta,
                         priority,
                         0.0,
-                        "labeled" if count else "new",
+                        "done" if count else "new",
                         count,
                         now,
                     )
@@ -74,7 +74,7 @@ def insert_tasks(
     raw.executemany(  # type: ignore[union-attr]
         f"INSERT INTO tasks ({columns}) VALUES (?, ?, ?, ?, ?, 0.0, ?, ?, ?)",
         [
-            (task_id, project_id, data, meta, priority, "labeled" if count else "new", count, stamp)
+            (task_id, project_id, data, meta, priority, "done" if count else "new", count, stamp)
             for task_id, (data, meta, priority, count) in zip(ids, rows, strict=True)
         ],
     )
@@ -136,8 +136,21 @@ def list_tasks(
     return session.scalars(statement.order_by(Task.id).limit(limit)).all()
 
 
-def bump_annotation_count(session: Session, task_id: int, delta: int) -> None:
-    task = session.get(Task, task_id)
-    if task is not None:
-        task.annotation_count = max(0, task.annotation_count + delta)
-        task.state = "labeled" if task.annotation_count > 0 else "new"
+def set_imported_finals(session: Session, task_ids: Sequence[int]) -> None:
+    """Imported annotations are final: the newest imported one per task, path `import`."""
+    if not task_ids:
+        return
+    newest = select(func.max(Annotation.id)).where(Annotation.task_id == Task.id).scalar_subquery()
+    session.execute(
+        update(Task)
+        .where(Task.id.in_(list(task_ids)))
+        .values(final_annotation_id=newest, final_path="import")
+    )
+
+
+def latest_predictions(session: Session, task_ids: Sequence[int]) -> dict[int, Prediction]:
+    """The newest prediction of each task."""
+    rows = session.scalars(
+        select(Prediction).where(Prediction.task_id.in_(list(task_ids))).order_by(Prediction.id)
+    ).all()
+    return {p.task_id: p for p in rows}

@@ -1,0 +1,99 @@
+"""The quality dashboard: agreement, annotators, agreement matrix, label issues, consensus."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from labelwright.api.deps import CurrentActor, SessionDep
+from labelwright.api.problems import problem_responses
+from labelwright.schemas.quality import (
+    AgreementMatrixOut,
+    AnnotatorsOut,
+    ConsensusOut,
+    IssueKind,
+    LabelIssuesOut,
+    QualitySummaryOut,
+    SendToReviewIn,
+    SendToReviewOut,
+)
+from labelwright.services import quality
+from labelwright.services.quality import ConsensusMethod
+
+router = APIRouter(tags=["quality"])
+
+
+@router.get(
+    "/projects/{project_id}/quality",
+    response_model=QualitySummaryOut,
+    responses=problem_responses(401, 403, 404),
+)
+def get_quality(project_id: int, actor: CurrentActor, session: SessionDep) -> QualitySummaryOut:
+    """Agreement per control (Krippendorff's alpha, matched-F1, ... by control type)."""
+    return quality.quality_summary(session, actor, project_id)
+
+
+@router.get(
+    "/projects/{project_id}/quality/annotators",
+    response_model=AnnotatorsOut,
+    responses=problem_responses(401, 403, 404),
+)
+def get_annotators(project_id: int, actor: CurrentActor, session: SessionDep) -> AnnotatorsOut:
+    """Per annotator: gold accuracy, agreement, reviews, throughput, weekly trend, drift."""
+    return quality.annotator_quality(session, actor, project_id)
+
+
+@router.get(
+    "/projects/{project_id}/quality/agreement-matrix",
+    response_model=AgreementMatrixOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def get_agreement_matrix(
+    project_id: int, actor: CurrentActor, session: SessionDep, control: str | None = None
+) -> AgreementMatrixOut:
+    """Annotator x annotator agreement on one control (default: the schema's first)."""
+    return quality.agreement_matrix_for(session, actor, project_id, control=control)
+
+
+@router.get(
+    "/projects/{project_id}/quality/label-issues",
+    response_model=LabelIssuesOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def get_label_issues(
+    project_id: int,
+    actor: CurrentActor,
+    session: SessionDep,
+    kind: IssueKind | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> LabelIssuesOut:
+    """Likely label errors, most likely first (confident learning, disagreement)."""
+    return quality.label_issues(session, actor, project_id, kind=kind, limit=limit)
+
+
+@router.post(
+    "/projects/{project_id}/quality/label-issues/review",
+    response_model=SendToReviewOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def send_issues_to_review(
+    project_id: int, body: SendToReviewIn, actor: CurrentActor, session: SessionDep
+) -> SendToReviewOut:
+    """Send the given (default: every flagged) task back to review in one action."""
+    return quality.send_to_review(session, actor, project_id, task_ids=body.task_ids)
+
+
+@router.get(
+    "/tasks/{task_id}/consensus",
+    response_model=ConsensusOut,
+    responses=problem_responses(401, 403, 404),
+)
+def get_consensus(
+    task_id: int,
+    actor: CurrentActor,
+    session: SessionDep,
+    method: ConsensusMethod = ConsensusMethod.MAJORITY,
+) -> ConsensusOut:
+    """A suggested result from the task's annotations (origin `consensus`, never final)."""
+    return quality.task_consensus(session, actor, task_id, method=method)

@@ -1,0 +1,405 @@
+"""Label Studio JSON exports: import them (tasks, annotations, predictions), and export back.
+
+Results map by name: a Label Studio result's `from_name` is the Labelwright control of the same
+name (as `label_studio_config.parse_label_config` makes them) and its `to_name` the object.
+Coordinates are converted between Label Studio's percentages of `original_width` /
+`original_height` and source pixels; text offsets between UTF-16 code units (JavaScript) and
+code points; brush masks between Label Studio's RLE and COCO RLE; pairwise `left`/`right` and
+`a`/`b`. Cancelled (skipped) annotations are not imported. Predictions given only as ids (as
+Label Studio's JSON export writes them) are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, BinaryIO
+
+import orjson
+
+from labelwright.domain import ControlSpec, LabelingSchema, rle_decode, rle_encode
+from labelwright.errors import Invalid
+from labelwright.formats.ls_brush import decode_brush, encode_brush
+from labelwright.formats.records import ExportAnnotation, ExportTask, Selection
+from labelwright.formats.targets import media_of
+from labelwright.formats.task_rows import RowFormat, RowRead, read_rows
+
+_RESULT_TYPES = {
+    "choice": "choices",
+    "choices": "choices",
+    "spans": "labels",
+    "segments": "labels",
+    "boxes": "rectanglelabels",
+    "polygons": "polygonlabels",
+    "keypoints": "keypointlabels",
+    "masks": "brushlabels",
+    "textarea": "textarea",
+    "rating": "rating",
+    "number": "number",
+    "pairwise": "pairwise",
+    "ranking": "ranker",
+}
+
+
+class _Offsets:
+    """Conversion between UTF-16 code unit offsets and code point offsets of one text."""
+
+    def __init__(self, text: str) -> None:
+        self.astral = any(ord(c) > 0xFFFF for c in text)
+        self.units: list[int] = []
+        if self.astral:
+            total = 0
+            for c in text:
+                self.units.append(total)
+                total += 2 if ord(c) > 0xFFFF else 1
+            self.units.append(total)
+
+    def to_points(self, unit: int) -> int:
+        if not self.astral:
+            return unit
+        import bisect
+
+        return bisect.bisect_left(self.units, unit)
+
+    def to_units(self, point: int) -> int:
+        return self.units[point] if self.astral else point
+
+
+class LabelStudioImporter:
+    """Tasks from a Label Studio JSON export (an array of tasks)."""
+
+    name = "label-studio"
+    version = 1
+    description = "Label Studio JSON export: tasks, annotations and predictions."
+
+    def check_schema(self, schema: LabelingSchema) -> None:
+        """Any schema; results must name its controls."""
+
+    def read(self, stream: BinaryIO, *, schema: LabelingSchema) -> Iterator[RowRead]:
+        """Yield one task row per Label Studio task."""
+        for read in read_rows(stream, RowFormat.JSON):
+            if read.error is not None:
+                yield read
+                continue
+            try:
+                yield RowRead(read.line, _task_row(read.value, schema, read.line))
+            except Invalid as exc:
+                yield RowRead(read.line, error=exc.message)
+
+
+def _task_row(task: Any, schema: LabelingSchema, number: int) -> dict[str, Any]:
+    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+        raise Invalid(f"Label Studio task {number}: expected an object with 'data'")
+    data = dict(task["data"])
+    for name, spec in schema.objects.items():
+        key = schema.data_key(name)
+        if spec.type == "responses" and "," in key and key not in data:
+            data[key] = [{"id": part, "text": str(data.get(part, ""))} for part in key.split(",")]
+    _add_image_sizes(task, schema, data)
+    meta = dict(task.get("meta") or {})
+    if "id" in task:
+        meta.setdefault("label_studio_id", task["id"])
+    row: dict[str, Any] = {"data": data, "meta": meta}
+    where = f"Label Studio task {task.get('id', number)}"
+    annotations = []
+    for annotation in task.get("annotations") or []:
+        if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
+            continue
+        results = _results(annotation.get("result") or [], schema, data, where)
+        lead = annotation.get("lead_time")
+        item: dict[str, Any] = {"results": results}
+        if isinstance(lead, int | float):
+            item["lead_time_ms"] = int(lead * 1000)
+        annotations.append(item)
+    predictions = []
+    for prediction in task.get("predictions") or []:
+        if not isinstance(prediction, dict):
+            continue
+        origin = prediction.get("model_version")
+        predictions.append(
+            {
+                "results": _results(prediction.get("result") or [], schema, data, where),
+                "score": prediction.get("score"),
+                "origin": f"model:{origin}" if origin else "label-studio",
+            }
+        )
+    if annotations:
+        row["annotations"] = annotations
+    if predictions:
+        row["predictions"] = predictions
+    return row
+
+
+def _add_image_sizes(task: Mapping[str, Any], schema: LabelingSchema, data: dict[str, Any]) -> None:
+    """Image objects given as a URL get the size Label Studio's results record, if any."""
+    sizes: dict[str, tuple[Any, Any]] = {}
+    for annotation in [*(task.get("annotations") or []), *(task.get("predictions") or [])]:
+        for item in annotation.get("result") or [] if isinstance(annotation, dict) else []:
+            if isinstance(item, dict) and item.get("original_width") and item.get("original_height"):
+                sizes.setdefault(str(item.get("to_name")), (item["original_width"], item["original_height"]))
+    for name, (width, height) in sizes.items():
+        spec = schema.objects.get(name)
+        key = schema.data_key(name) if spec is not None else None
+        if spec is not None and spec.type == "image" and isinstance(data.get(key), str):
+            data[key] = {"src": data[key], "width": width, "height": height}  # type: ignore[index]
+
+
+def _results(
+    items: Iterable[Any], schema: LabelingSchema, data: Mapping[str, Any], where: str
+) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    relations = next((c for c in schema.controls if c.type == "relations"), None)
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise Invalid(f"{where}: result {index} is not an object")
+        if item.get("type") == "relation":
+            if relations is None:
+                raise Invalid(f"{where}: result {index} is a relation; the schema has no relations")
+            relation = {"from": item.get("from_id"), "to": item.get("to_id")}
+            if item.get("labels") and relations.label_names:
+                relation["label"] = item["labels"][0]
+            results.setdefault(relations.name, []).append(relation)
+            continue
+        control = schema.control(str(item.get("from_name")))
+        if control is None:
+            raise Invalid(
+                f"{where}: result {index}: from_name '{item.get('from_name')}' is not a control "
+                f"of the schema ({', '.join(c.name for c in schema.controls)})"
+            )
+        value = item.get("value")
+        if not isinstance(value, dict):
+            raise Invalid(f"{where}: result {index} has no value object")
+        try:
+            _add(results, control, item, value, schema, data)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise Invalid(
+                f"{where}: result {index} ({item.get('type')}) is malformed: {exc!r}"
+            ) from None
+    return results
+
+
+def _add(
+    results: dict[str, Any],
+    control: ControlSpec,
+    item: Mapping[str, Any],
+    value: Mapping[str, Any],
+    schema: LabelingSchema,
+    data: Mapping[str, Any],
+) -> None:
+    kind = control.type
+    name = control.name
+    region_id = {"id": str(item["id"])} if item.get("id") else {}
+    if kind == "choice":
+        results[name] = value["choices"][0]
+    elif kind == "choices":
+        results[name] = list(value["choices"])
+    elif kind == "textarea":
+        results[name] = "\n".join(value["text"])
+    elif kind in ("rating", "number"):
+        results[name] = value[kind]
+    elif kind == "pairwise":
+        results[name] = {"choice": {"left": "a", "right": "b"}[value["selected"]]}
+    elif kind == "ranking":
+        ranks = value["ranker"]
+        order = ranks.get(name) or next(iter(ranks.values()))
+        results[name] = list(order)
+    elif kind == "spans":
+        text = data.get(schema.data_key(control.of or ""), "")
+        offsets = _Offsets(text)
+        start, end = offsets.to_points(value["start"]), offsets.to_points(value["end"])
+        span = region_id | {"start": start, "end": end, "text": text[start:end]}
+        results.setdefault(name, []).append(span | {"label": value["labels"][0]})
+    elif kind == "segments":
+        segment = region_id | {"start": value["start"], "end": value["end"]}
+        results.setdefault(name, []).append(segment | {"label": value["labels"][0]})
+    else:
+        _add_image_region(results, control, item, value, region_id)
+
+
+def _add_image_region(
+    results: dict[str, Any],
+    control: ControlSpec,
+    item: Mapping[str, Any],
+    value: Mapping[str, Any],
+    region_id: dict[str, str],
+) -> None:
+    width, height = item.get("original_width"), item.get("original_height")
+    if not width or not height:
+        raise ValueError("original_width and original_height are needed for image regions")
+    sx, sy = width / 100, height / 100
+    kind = control.type
+    label = value[_RESULT_TYPES[kind]][0]
+    if kind == "boxes":
+        box = {
+            "x": value["x"] * sx,
+            "y": value["y"] * sy,
+            "w": value["width"] * sx,
+            "h": value["height"] * sy,
+        }
+        if value.get("rotation"):
+            box["rotation"] = value["rotation"]
+        region = box
+    elif kind == "polygons":
+        region = {"points": [[x * sx, y * sy] for x, y in value["points"]]}
+    elif kind == "keypoints":
+        region = {"x": value["x"] * sx, "y": value["y"] * sy}
+    else:
+        region = {"rle": rle_encode(decode_brush(value["rle"], int(height), int(width)))}
+    results.setdefault(control.name, []).append(region_id | region | {"label": label})
+
+
+class LabelStudioExporter:
+    """A Label Studio JSON export (importable into Label Studio)."""
+
+    name = "label-studio"
+    version = 1
+    description = "Label Studio JSON: tasks with annotations and predictions in its result shape."
+    media_type = "application/json"
+    extension = "json"
+    default_selection = Selection.ALL
+    includes_predictions = True
+
+    def check_schema(self, schema: LabelingSchema) -> None:
+        """Every control must have a Label Studio equivalent."""
+        from labelwright.formats.label_studio_config import label_config
+
+        try:
+            label_config(schema)
+        except Invalid as exc:
+            raise Invalid(f"Format '{self.name}': {exc.message}") from None
+
+    def export(self, tasks: Iterable[ExportTask], *, schema: LabelingSchema) -> Iterator[bytes]:
+        """Yield a JSON array of Label Studio tasks."""
+        yield b"["
+        separator = b""
+        synthetic = [
+            schema.data_key(n)
+            for n, s in schema.objects.items()
+            if s.type == "responses" and "," in schema.data_key(n)
+        ]
+        images = {
+            schema.data_key(n) for n, s in schema.objects.items() if s.type in ("image", "audio", "video")
+        }
+        for task in tasks:
+            data = {
+                k: (v.get("src") or v.get("url") if k in images and isinstance(v, dict) else v)
+                for k, v in task.data.items()
+                if k not in synthetic
+            }
+            body = {
+                "id": task.id,
+                "data": data,
+                "meta": task.meta,
+                "annotations": [
+                    {
+                        "id": a.id,
+                        "completed_by": a.author,
+                        "created_at": a.created_at,
+                        "lead_time": a.lead_time_ms / 1000 if a.lead_time_ms else None,
+                        "result": list(_ls_results(task, a.results, schema)),
+                        "was_cancelled": False,
+                    }
+                    for a in task.annotations
+                ],
+                "predictions": [
+                    {
+                        "id": p.id,
+                        "model_version": p.origin,
+                        "score": p.score,
+                        "result": list(_ls_results(task, p.results, schema)),
+                    }
+                    for p in task.predictions
+                ],
+            }
+            yield separator + orjson.dumps(body)
+            separator = b",\n"
+        yield b"]\n"
+
+
+def _ls_results(
+    task: ExportTask, results: Mapping[str, Any], schema: LabelingSchema
+) -> Iterator[dict[str, Any]]:
+    for control in schema.controls:
+        value = results.get(control.name)
+        if value is None:
+            continue
+        kind = control.type
+        if kind == "relations":
+            for relation in value:
+                item = {"from_id": relation["from"], "to_id": relation["to"], "type": "relation"}
+                yield item | {"direction": "right", "labels": [relation["label"]] if relation.get("label") else []}
+            continue
+        base = {
+            "from_name": control.name,
+            "to_name": control.of,
+            "type": _RESULT_TYPES[kind],
+            "origin": "manual",
+        }
+        if kind == "pairwise":
+            yield base | {"to_name": control.name, "value": {"selected": "left" if value["choice"] == "a" else "right"}}
+        elif kind in ("choice", "choices"):
+            yield base | {"value": {"choices": [value] if kind == "choice" else list(value)}}
+        elif kind == "textarea":
+            yield base | {"value": {"text": [value]}}
+        elif kind in ("rating", "number"):
+            yield base | {"value": {kind: value}}
+        elif kind == "ranking":
+            flat = [r for entry in value for r in (entry if isinstance(entry, list) else [entry])]
+            yield base | {"value": {"ranker": {control.name: flat}}}
+        elif kind == "spans":
+            text = task.data.get(schema.data_key(control.of or ""), "")
+            offsets = _Offsets(text if isinstance(text, str) else "")
+            for span in value:
+                yield base | {
+                    "id": span.get("id"),
+                    "value": {
+                        "start": offsets.to_units(span["start"]),
+                        "end": offsets.to_units(span["end"]),
+                        "text": span["text"],
+                        "labels": [span["label"]],
+                    },
+                }
+        elif kind == "segments":
+            for segment in value:
+                yield base | {
+                    "id": segment.get("id"),
+                    "value": {"start": segment["start"], "end": segment["end"], "labels": [segment["label"]]},
+                }
+        else:
+            yield from _ls_image_regions(task, control, value, base, schema)
+
+
+def _ls_image_regions(
+    task: ExportTask,
+    control: ControlSpec,
+    value: list[Mapping[str, Any]],
+    base: dict[str, Any],
+    schema: LabelingSchema,
+) -> Iterator[dict[str, Any]]:
+    media = media_of(task, schema, control.of or "")
+    if not media.width or not media.height:
+        raise Invalid(f"Task {task.id}: the image size is unknown; Label Studio needs it.")
+    width, height = media.width, media.height
+    sx, sy = 100 / width, 100 / height
+    label_key = _RESULT_TYPES[control.type]
+    for region in value:
+        if control.type == "boxes":
+            geometry = {
+                "x": region["x"] * sx,
+                "y": region["y"] * sy,
+                "width": region["w"] * sx,
+                "height": region["h"] * sy,
+                "rotation": region.get("rotation", 0),
+            }
+        elif control.type == "polygons":
+            geometry = {"points": [[x * sx, y * sy] for x, y in region["points"]], "closed": True}
+        elif control.type == "keypoints":
+            geometry = {"x": region["x"] * sx, "y": region["y"] * sy, "width": 0.5}
+        else:
+            geometry = {"format": "rle", "rle": encode_brush(rle_decode(region["rle"]))}
+        yield base | {
+            "id": region.get("id"),
+            "original_width": width,
+            "original_height": height,
+            "image_rotation": 0,
+            "value": geometry | {label_key: [region["label"]]},
+        }

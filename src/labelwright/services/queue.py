@@ -1,0 +1,291 @@
+"""The queue: claim the next task for a stage, and skip / release / escalate / submit a claim.
+
+Concurrency: on PostgreSQL the candidate task row is locked with `FOR UPDATE SKIP LOCKED`, so
+concurrent callers take different rows; on SQLite the whole claim runs under `BEGIN IMMEDIATE`.
+A partial unique index on assignments (task, user) makes serving a task twice to one user
+impossible even under races.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from labelwright.errors import Conflict, Forbidden, Invalid, LeaseExpired, NotFound
+from labelwright.services import policies
+from labelwright.services.context import Actor, Platform
+from labelwright.services.policies import Role
+from labelwright.services.workflow import settings_of
+from labelwright.store.audit import append_event
+from labelwright.store.db import begin_write
+from labelwright.store.models import (
+    Annotation,
+    Assignment,
+    GuidelineAck,
+    Prediction,
+    Project,
+    Review,
+    Task,
+    TaskComment,
+)
+from labelwright.store.repositories import annotations as annotation_repo
+from labelwright.store.repositories import projects as project_repo
+from labelwright.store.repositories import queue as queue_repo
+
+STAGES = ("label", "review", "adjudicate")
+_STAGE_ROLES = {
+    "label": {Role.ANNOTATOR, Role.MANAGER},
+    "review": {Role.REVIEWER, Role.MANAGER},
+    "adjudicate": {Role.EXPERT, Role.MANAGER},
+}
+_STAGE_STATE = {"review": "review", "adjudicate": "adjudication"}
+
+
+def can_work_stage(actor: Actor, role: Role | None, stage: str) -> bool:
+    return actor.is_admin or role in _STAGE_ROLES[stage]
+
+
+@dataclass
+class Served:
+    """What `next` hands out: the claim, the task, and what the worker needs to see."""
+
+    assignment: Assignment
+    task: Task
+    schema_version: int
+    guideline_version: int
+    predictions: list[Prediction] = field(default_factory=list)
+    under_review: list[Annotation] = field(default_factory=list)
+    comments: list[TaskComment] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
+    escalations: list[Assignment] = field(default_factory=list)
+    guidelines_changed: bool = False
+    guideline_changes: list[str] = field(default_factory=list)
+
+
+def claim_next_task(
+    platform: Platform,
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    *,
+    stage: str = "label",
+    rng: random.Random | None = None,
+) -> Served | None:
+    """Claim the next task for the caller in `stage`, or None when nothing is left for them."""
+    if stage not in STAGES:
+        raise Invalid(f"Unknown stage '{stage}'; use one of {', '.join(STAGES)}.")
+    for attempt in range(3):
+        try:
+            return _claim(platform, session, actor, project_id, stage, rng or random.Random())
+        except IntegrityError:  # the same user raced themselves to one task; try again
+            session.rollback()
+            if attempt == 2:
+                raise Conflict("Could not claim a task; try again.") from None
+    return None
+
+
+def _claim(
+    platform: Platform,
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    stage: str,
+    rng: random.Random,
+) -> Served | None:
+    begin_write(session)
+    project, role = policies.load_project(session, actor, project_id)
+    if not can_work_stage(actor, role, stage) or actor.id is None:
+        raise Forbidden(f"Your role in project {project_id} does not work the {stage} stage.")
+    settings = settings_of(project)
+    now = platform.clock()
+    queue_repo.expire_leases(session, project_id, now)
+    held = queue_repo.active_assignment(session, project_id, actor.id, stage, now)
+    if held is not None:
+        session.commit()
+        return _served(session, actor, project, held)
+    locking = not platform.db.is_sqlite
+    task_id: int | None
+    if stage == "label":
+        cap = settings.max_tasks_per_user
+        if cap is not None and queue_repo.submitted_count(session, project_id, actor.id) >= cap:
+            session.commit()
+            return None
+        task_id = None
+        if settings.gold.rate > 0 and rng.random() < settings.gold.rate:
+            task_id = queue_repo.next_gold_task(session, project_id, actor.id)
+        if task_id is None:
+            task_id = queue_repo.next_label_task(
+                session, project_id, actor.id, overlap=settings.overlap, locking=locking
+            )
+    else:
+        task_id = queue_repo.next_single_task(
+            session, project_id, actor.id, state=_STAGE_STATE[stage], locking=locking
+        )
+    if task_id is None:
+        session.commit()
+        return None
+    task = session.get(Task, task_id)
+    assert task is not None
+    assignment = Assignment(
+        task_id=task_id,
+        project_id=project_id,
+        user_id=actor.id,
+        stage=stage,
+        status="active",
+        leased_until=now + timedelta(minutes=settings.lease_minutes),
+        created_at=now,
+    )
+    session.add(assignment)
+    task.lease_count += 1
+    session.flush()
+    append_event(
+        session,
+        actor=actor.email,
+        action="assignment.create",
+        entity="assignment",
+        entity_id=assignment.id,
+        project_id=project_id,
+        payload={"task_id": task_id, "stage": stage},
+    )
+    session.commit()
+    return _served(session, actor, project, assignment)
+
+
+def _served(session: Session, actor: Actor, project: Project, assignment: Assignment) -> Served:
+    task = session.get(Task, assignment.task_id)
+    assert task is not None
+    served = Served(
+        assignment=assignment,
+        task=task,
+        schema_version=project.schema_version,
+        guideline_version=project.guideline_version,
+        predictions=list(annotation_repo.list_predictions(session, task.id)),
+        comments=list(queue_repo.task_comments(session, task.id)),
+        reviews=list(queue_repo.task_reviews(session, task.id)),
+    )
+    if assignment.stage in ("review", "adjudicate"):
+        served.under_review = list(queue_repo.current_label_annotations(session, task.id))
+        served.escalations = list(queue_repo.escalations(session, task.id))
+    ack = session.get(GuidelineAck, (project.id, actor.id))
+    seen = ack.version if ack else 1
+    if project.guideline_version > seen:
+        served.guidelines_changed = True
+        served.guideline_changes = [
+            f"v{v.version}: {v.changelog}" if v.changelog else f"v{v.version}"
+            for v in project_repo.guideline_versions_after(session, project.id, seen)
+        ]
+    return served
+
+
+def _own_active(
+    platform: Platform, session: Session, actor: Actor, assignment_id: int
+) -> tuple[Assignment, Task]:
+    """The caller's active, unexpired assignment (locked), and its task."""
+    begin_write(session)
+    assignment = session.get(Assignment, assignment_id, with_for_update=True)
+    if assignment is None or assignment.user_id != actor.id:
+        raise NotFound(f"Assignment {assignment_id} does not exist.")
+    if assignment.status == "expired":
+        raise LeaseExpired(
+            f"The lease of assignment {assignment_id} ran out and the task went back to the "
+            "pool; ask for the next task."
+        )
+    if assignment.status != "active":
+        raise Conflict(f"Assignment {assignment_id} is already {assignment.status}.")
+    task = session.get(Task, assignment.task_id, with_for_update=True)
+    assert task is not None
+    if assignment.leased_until < platform.clock():
+        assignment.status = "expired"
+        task.lease_count -= 1
+        session.commit()
+        raise LeaseExpired(
+            f"The lease of assignment {assignment_id} ran out and the task went back to the "
+            "pool; ask for the next task."
+        )
+    return assignment, task
+
+
+def _close(
+    session: Session,
+    actor: Actor,
+    assignment: Assignment,
+    task: Task,
+    status: str,
+    now: Any,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    assignment.status = status
+    assignment.completed_at = now
+    task.lease_count -= 1
+    append_event(
+        session,
+        actor=actor.email,
+        action=f"assignment.{status}",
+        entity="assignment",
+        entity_id=assignment.id,
+        project_id=assignment.project_id,
+        payload={"task_id": task.id, **(payload or {})},
+    )
+
+
+def skip_assignment(platform: Platform, session: Session, actor: Actor, assignment_id: int) -> None:
+    """Give the task back; it is never served to this user again."""
+    assignment, task = _own_active(platform, session, actor, assignment_id)
+    _close(session, actor, assignment, task, "skipped", platform.clock())
+    session.commit()
+
+
+def release_assignment(
+    platform: Platform, session: Session, actor: Actor, assignment_id: int
+) -> None:
+    """Give the task back to the pool (it may come back to this user later)."""
+    assignment, task = _own_active(platform, session, actor, assignment_id)
+    _close(session, actor, assignment, task, "released", platform.clock())
+    session.commit()
+
+
+def escalate_assignment(
+    platform: Platform,
+    session: Session,
+    actor: Actor,
+    assignment_id: int,
+    *,
+    reason: str,
+    draft: dict[str, Any] | None = None,
+) -> None:
+    """Send the task to the expert queue with a reason and the annotator's draft."""
+    if not reason.strip():
+        raise Invalid("Say why you escalate.", errors=[{"loc": ["reason"], "msg": "required"}])
+    assignment, task = _own_active(platform, session, actor, assignment_id)
+    assignment.reason = reason.strip()
+    assignment.draft = draft
+    _close(
+        session,
+        actor,
+        assignment,
+        task,
+        "escalated",
+        platform.clock(),
+        {"reason": assignment.reason},
+    )
+    if task.state not in ("done", "gold"):
+        task.state = "adjudication"
+        task.stage_reason = f"escalated: {assignment.reason}"[:200]
+    session.commit()
+
+
+def load_own_active(
+    platform: Platform, session: Session, actor: Actor, assignment_id: int
+) -> tuple[Assignment, Task]:
+    return _own_active(platform, session, actor, assignment_id)
+
+
+def close_submitted(
+    session: Session, actor: Actor, assignment: Assignment, task: Task, now: Any, **payload: Any
+) -> None:
+    _close(session, actor, assignment, task, "submitted", now, payload)
