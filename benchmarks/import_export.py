@@ -76,7 +76,9 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_server(data_dir: Path, database_url: str | None) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    data_dir: Path, database_url: str | None, *, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
         **os.environ,
@@ -87,7 +89,16 @@ def start_server(data_dir: Path, database_url: str | None) -> tuple[subprocess.P
     if database_url:
         env["LABELWRIGHT_DATABASE_URL"] = database_url
     proc = subprocess.Popen(
-        [sys.executable, "-m", "labelwright", "start", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "labelwright",
+            "start",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from tests.cli.conftest import free_port
+from tests.live import free_port
 
 
 def test_start_with_several_workers_serves_one_database(cli_env: dict[str, str]) -> None:

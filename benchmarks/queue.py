@@ -1,0 +1,140 @@
+"""Next-task + submit loop latency against a running server, with 1 and 16 concurrent clients.
+
+Creates a project of N tasks (overlap 1), then each client loops `next` -> `submit` for a fixed
+time; prints p50/p95/p99 of `next` and `submit` latency and submissions per second.
+
+    python benchmarks/queue.py --tasks 1000000 --seconds 30
+    python benchmarks/queue.py --tasks 1000000 --database-url postgresql+psycopg://postgres@127.0.0.1/lw_q --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from import_export import body_chunks, start_server  # noqa: E402
+
+SCHEMA = {
+    "objects": {"text": {"type": "text"}},
+    "controls": [{"name": "sentiment", "type": "choice", "of": "text", "options": ["pos", "neg"]}],
+}
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+        if len(values) > 1
+        else values[0]
+    )
+
+
+def client_loop(
+    url: str, token: str, project: int, until: float, out: dict[str, list[float]]
+) -> None:
+    headers = {"Authorization": f"Token {token}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+        while time.perf_counter() < until:
+            t0 = time.perf_counter()
+            served = client.post(f"/api/v1/projects/{project}/next")
+            t1 = time.perf_counter()
+            if served.status_code != 200:
+                return
+            out["next"].append(t1 - t0)
+            assignment = served.json()["assignment"]["id"]
+            response = client.post(
+                f"/api/v1/assignments/{assignment}/submit", json={"results": {"sentiment": "pos"}}
+            )
+            out["submit"].append(time.perf_counter() - t1)
+            if response.status_code != 200:
+                out.setdefault("errors", []).append(1.0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--clients", type=int, nargs="*", default=[1, 16])
+    args = parser.parse_args()
+    import shutil
+    import tempfile
+
+    data_dir = Path(tempfile.mkdtemp(prefix="lw-queue-"))
+    proc, url = start_server(data_dir, args.database_url, workers=args.workers)
+    try:
+        login = httpx.post(
+            f"{url}/api/v1/auth/login",
+            json={"email": "bench@example.org", "password": "bench-password"},
+        )
+        admin = httpx.post(f"{url}/api/v1/tokens", cookies=login.cookies).json()["token"]
+        headers = {"Authorization": f"Token {admin}"}
+        with httpx.Client(base_url=url, headers=headers, timeout=3600) as client:
+            project = client.post(
+                "/api/v1/projects", json={"name": "queue", "schema": SCHEMA}
+            ).json()["id"]
+            t0 = time.perf_counter()
+            client.post(
+                f"/api/v1/projects/{project}/tasks",
+                content=iter(list(body_chunks(args.tasks))),
+                headers={"Content-Type": "application/x-ndjson"},
+            ).raise_for_status()
+            print(f"imported {args.tasks:,} tasks in {time.perf_counter() - t0:.1f} s")
+            tokens = []
+            for i in range(max(args.clients)):
+                user = client.post(
+                    "/api/v1/users", json={"email": f"a{i}@example.org", "password": "annotator-pw"}
+                ).json()
+                client.post(
+                    f"/api/v1/projects/{project}/members",
+                    json={"user_id": user["id"], "role": "annotator"},
+                )
+                login = httpx.post(
+                    f"{url}/api/v1/auth/login",
+                    json={"email": f"a{i}@example.org", "password": "annotator-pw"},
+                )
+                tokens.append(
+                    httpx.post(f"{url}/api/v1/tokens", cookies=login.cookies).json()["token"]
+                )
+        db = "PostgreSQL" if args.database_url else "SQLite"
+        for n in args.clients:
+            results: list[dict[str, list[float]]] = [{"next": [], "submit": []} for _ in range(n)]
+            until = time.perf_counter() + args.seconds
+            threads = [
+                threading.Thread(
+                    target=client_loop, args=(url, tokens[i], project, until, results[i])
+                )
+                for i in range(n)
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            nexts = [v * 1000 for r in results for v in r["next"]]
+            submits = [v * 1000 for r in results for v in r["submit"]]
+            errors = sum(len(r.get("errors", [])) for r in results)
+            print(
+                f"{db}, {args.tasks:,} tasks, {n} client(s), {args.workers} worker(s): "
+                f"next p50 {pct(nexts, 50):.1f} / p95 {pct(nexts, 95):.1f} / p99 {pct(nexts, 99):.1f} ms; "
+                f"submit p50 {pct(submits, 50):.1f} / p99 {pct(submits, 99):.1f} ms; "
+                f"{len(submits) / args.seconds:.0f} submissions/s; errors {errors}"
+            )
+    finally:
+        proc.terminate()
+        proc.wait(20)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
