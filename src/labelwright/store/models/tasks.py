@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from labelwright.store.models.base import Base, BigId, JSONType, UtcDateTime, utcnow
@@ -16,8 +16,10 @@ class Task(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    meta: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # Plain JSON (not JSONB) on PostgreSQL: stored and exported as the text that was imported,
+    # which keeps bulk import and export cheap; filters use ->> all the same.
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     priority: Mapped[int] = mapped_column(Integer, default=0)
     learning_score: Mapped[float] = mapped_column(Float, default=0.0)
     state: Mapped[str] = mapped_column(String(16), default="new")

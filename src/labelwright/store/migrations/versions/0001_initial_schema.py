@@ -299,16 +299,8 @@ def upgrade() -> None:
         sa.Column(
             "project_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
-        sa.Column(
-            "data",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.Column(
-            "meta",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("meta", sa.JSON(), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
         sa.Column("learning_score", sa.Float(), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
