@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pytest
+
+# Reference readers must never reach a hub: set before anything imports `datasets`.
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from labelwright.domain import LabelingSchema, describe_objects, parse_schema, validate_results
 from labelwright.errors import LabelwrightError
@@ -86,17 +91,23 @@ def without_ids(value: Any) -> Any:
 def same_items(got: Any, expected: Any, *, tolerance: float = 1e-6) -> bool:
     """Equal JSON values, numbers within a relative `tolerance` (formats that round)."""
     if isinstance(expected, dict):
-        return isinstance(got, dict) and set(got) == set(expected) and all(
-            same_items(got[k], expected[k], tolerance=tolerance) for k in expected
+        return (
+            isinstance(got, dict)
+            and set(got) == set(expected)
+            and all(same_items(got[k], expected[k], tolerance=tolerance) for k in expected)
         )
     if isinstance(expected, list):
         return (
             isinstance(got, list)
             and len(got) == len(expected)
-            and all(same_items(g, e, tolerance=tolerance) for g, e in zip(got, expected, strict=True))
+            and all(
+                same_items(g, e, tolerance=tolerance) for g, e in zip(got, expected, strict=True)
+            )
         )
     if isinstance(expected, float | int) and not isinstance(expected, bool):
-        return isinstance(got, float | int) and got == pytest.approx(expected, rel=tolerance, abs=tolerance)
+        return isinstance(got, float | int) and got == pytest.approx(
+            expected, rel=tolerance, abs=tolerance
+        )
     return bool(got == expected)
 
 

@@ -45,7 +45,7 @@ def text_sample() -> Sample:
                 {"id": "e2", "start": 13, "end": 22, "text": "Acme Corp", "label": "ORG"},
             ],
             "rel": [{"from": "e1", "to": "e2", "label": "works_at"}],
-            "note": "short, \"quoted\"",
+            "note": 'short, "quoted"',
             "stars": 4,
         },
         {
@@ -68,8 +68,13 @@ def image_sample() -> Sample:
     schema = _schema(
         {"photo": {"type": "image"}},
         [
-            {"name": "objects", "type": "boxes", "of": "photo", "labels": ["car", "person"],
-             "attributes": {"occluded": "bool", "difficult": "bool"}},
+            {
+                "name": "objects",
+                "type": "boxes",
+                "of": "photo",
+                "labels": ["car", "person"],
+                "attributes": {"occluded": "bool", "difficult": "bool"},
+            },
             {"name": "outlines", "type": "polygons", "of": "photo", "labels": ["road"]},
             {"name": "masks", "type": "masks", "of": "photo", "labels": ["sky"]},
             {"name": "pose", "type": "keypoints", "of": "photo", "labels": ["head", "hand"]},
@@ -84,8 +89,14 @@ def image_sample() -> Sample:
             {"photo": {"src": "imgs/a.jpg", "width": 80, "height": 50}},
             {
                 "objects": [
-                    {"x": 1, "y": 2, "w": 10, "h": 20, "label": "car",
-                     "attributes": {"occluded": True}},
+                    {
+                        "x": 1,
+                        "y": 2,
+                        "w": 10,
+                        "h": 20,
+                        "label": "car",
+                        "attributes": {"occluded": True},
+                    },
                     {"x": 40.5, "y": 10, "w": 5.25, "h": 8, "label": "person"},
                 ],
                 "outlines": [{"points": [[0, 0], [40, 0], [20, 30]], "label": "road"}],
@@ -96,8 +107,9 @@ def image_sample() -> Sample:
             schema=schema,
             meta={"source": "cam"},
         ),
-        make_task(2, {"photo": {"src": "imgs/b.png", "width": 30, "height": 30}}, None,
-                  schema=schema),
+        make_task(
+            2, {"photo": {"src": "imgs/b.png", "width": 30, "height": 30}}, None, schema=schema
+        ),
     ]
     return Sample("image", schema, tasks)
 
@@ -149,7 +161,10 @@ def video_sample() -> Sample:
             {
                 "tracks": [
                     {"label": "car", "keyframes": keyframes},
-                    {"label": "person", "keyframes": [{"frame": 3, "x": 1, "y": 1, "w": 2, "h": 2}]},
+                    {
+                        "label": "person",
+                        "keyframes": [{"frame": 3, "x": 1, "y": 1, "w": 2, "h": 2}],
+                    },
                 ]
             },
             schema=schema,
@@ -168,7 +183,10 @@ def responses_sample() -> Sample:
     tasks = [
         make_task(
             1,
-            {"prompt": "Say hi", "answers": [{"id": "r1", "text": "Hello!"}, {"id": "r2", "text": "No."}]},
+            {
+                "prompt": "Say hi",
+                "answers": [{"id": "r1", "text": "Hello!"}, {"id": "r2", "text": "No."}],
+            },
             {"prefer": {"choice": "a", "strength": 2}},
             schema=schema,
         ),
@@ -200,7 +218,12 @@ def document_sample() -> Sample:
         {"doc": {"type": "document"}},
         [
             {"name": "layout", "type": "regions", "of": "doc", "labels": ["question", "answer"]},
-            {"name": "kv", "type": "fields", "of": "doc", "fields": [{"name": "total", "type": "amount"}]},
+            {
+                "name": "kv",
+                "type": "fields",
+                "of": "doc",
+                "fields": [{"name": "total", "type": "amount"}],
+            },
             {"name": "links", "type": "relations", "of": "doc"},
         ],
     )
@@ -214,8 +237,26 @@ def document_sample() -> Sample:
     }
     results = {
         "layout": [
-            {"id": "q", "page": 0, "x": 1, "y": 1, "w": 20, "h": 10, "label": "question", "order": 0},
-            {"id": "a", "page": 0, "x": 30, "y": 1, "w": 20, "h": 10, "label": "answer", "order": 1},
+            {
+                "id": "q",
+                "page": 0,
+                "x": 1,
+                "y": 1,
+                "w": 20,
+                "h": 10,
+                "label": "question",
+                "order": 0,
+            },
+            {
+                "id": "a",
+                "page": 0,
+                "x": 30,
+                "y": 1,
+                "w": 20,
+                "h": 10,
+                "label": "answer",
+                "order": 1,
+            },
             {"id": "z", "page": 1, "x": 5, "y": 5, "w": 5, "h": 5, "label": "question"},
         ],
         "kv": [{"name": "total", "value": "12", "region": "a", "normalized": 12}],

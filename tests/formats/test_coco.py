@@ -54,7 +54,11 @@ def _tasks() -> list[Any]:
             ],
         }
         tasks.append(make_task(i, data, results, schema=SCHEMA, meta={"n": i}))
-    tasks.append(make_task(6, {"photo": {"src": "empty.jpg", "width": 10, "height": 10}}, None, schema=SCHEMA))
+    tasks.append(
+        make_task(
+            6, {"photo": {"src": "empty.jpg", "width": 10, "height": 10}}, None, schema=SCHEMA
+        )
+    )
     return tasks
 
 
@@ -111,14 +115,24 @@ def test_plain_coco_file_without_labelwright_keys_imports() -> None:
         "categories": [{"id": 1, "name": "car"}, {"id": 2, "name": "road"}],
         "annotations": [
             {"id": 1, "image_id": 7, "category_id": 1, "bbox": [1, 2, 3, 4]},
-            {"id": 2, "image_id": 7, "category_id": 2, "bbox": [0, 0, 5, 5],
-             "segmentation": [[0, 0, 5, 0, 5, 5]]},
+            {
+                "id": 2,
+                "image_id": 7,
+                "category_id": 2,
+                "bbox": [0, 0, 5, 5],
+                "segmentation": [[0, 0, 5, 0, 5, 5]],
+            },
         ],
     }
     [row] = import_rows("coco", SCHEMA, json.dumps(body).encode())
     assert row["data"] == {"photo": {"src": "a.jpg", "width": 100, "height": 50}}
     assert row["results"][0]["objects"][0] | {"id": None} == {
-        "id": None, "x": 1, "y": 2, "w": 3, "h": 4, "label": "car"
+        "id": None,
+        "x": 1,
+        "y": 2,
+        "w": 3,
+        "h": 4,
+        "label": "car",
     }
     assert row["results"][0]["outlines"][0]["points"] == [[0, 0], [5, 0], [5, 5]]
 
@@ -127,10 +141,19 @@ def test_plain_coco_file_without_labelwright_keys_imports() -> None:
     ("change", "expected"),
     [
         (lambda d: d.update(images="x"), "'images' must be a list"),
-        (lambda d: d["annotations"][0].update(category_id=9), "annotation 1: unknown category_id 9"),
+        (
+            lambda d: d["annotations"][0].update(category_id=9),
+            "annotation 1: unknown category_id 9",
+        ),
         (lambda d: d["annotations"][0].update(image_id=99), "annotation 1 refers to image 99"),
         (lambda d: d["annotations"][0].update(bbox=[90, 0, 20, 5]), "lies outside the image"),
-        (lambda d: d["categories"].append({"id": 3, "name": "tree"}) or d["annotations"][0].update(category_id=3), "'tree' is not a label"),
+        (
+            lambda d: (
+                d["categories"].append({"id": 3, "name": "tree"})
+                or d["annotations"][0].update(category_id=3)
+            ),
+            "'tree' is not a label",
+        ),
     ],
 )
 def test_bad_coco_input_names_the_problem(change: Any, expected: str) -> None:

@@ -11,7 +11,9 @@ from tests.formats.conftest import export_bytes, import_errors, import_rows, mak
 SCHEMA = parse_schema(
     {
         "objects": {"text": {"type": "text"}},
-        "controls": [{"name": "ner", "type": "spans", "of": "text", "labels": ["PER", "ORG", "LOC"]}],
+        "controls": [
+            {"name": "ner", "type": "spans", "of": "text", "labels": ["PER", "ORG", "LOC"]}
+        ],
     }
 )
 TEXT = "Ada Lovelace met Charles Babbage in London\nThey built the Analytical Engine"
@@ -64,7 +66,9 @@ def test_seqeval_reads_the_tags_as_the_spans(scheme: str, seqeval_scheme: type) 
 def test_conll_round_trip_gives_text_and_spans_back(scheme: str) -> None:
     rows = import_rows(f"conll-{scheme}", SCHEMA, export_bytes(f"conll-{scheme}", SCHEMA, _tasks()))
     assert [r["data"]["text"] for r in rows] == [TEXT, "Nobody here"]
-    assert [{k: s[k] for k in ("start", "end", "text", "label")} for s in rows[0]["results"][0]["ner"]] == SPANS
+    assert [
+        {k: s[k] for k in ("start", "end", "text", "label")} for s in rows[0]["results"][0]["ner"]
+    ] == SPANS
     assert rows[1]["results"] == []
 
 

@@ -25,16 +25,24 @@ def _fixture(name: str) -> tuple[object, bytes]:
 def test_text_config_and_export_import_with_relations_and_predictions() -> None:
     schema, body = _fixture("text")
     assert [(c.name, c.type) for c in schema.controls] == [
-        ("label", "spans"), ("relations", "relations"), ("sentiment", "choice"),
-        ("summary", "textarea"), ("quality", "rating"),
+        ("label", "spans"),
+        ("relations", "relations"),
+        ("sentiment", "choice"),
+        ("summary", "textarea"),
+        ("quality", "rating"),
     ]
     rows = import_rows("label-studio", schema, body)
     results = rows[0]["results"][0]
     assert [(s["id"], s["text"], s["label"]) for s in results["label"]] == [
-        ("r1", "Ada Lovelace", "PER"), ("r2", "Analytical Engines Ltd", "ORG")
+        ("r1", "Ada Lovelace", "PER"),
+        ("r2", "Analytical Engines Ltd", "ORG"),
     ]
     assert results["relations"] == [{"from": "r1", "to": "r2", "label": "works_at"}]
-    assert (results["sentiment"], results["summary"], results["quality"]) == ("positive", "A note", 4)
+    assert (results["sentiment"], results["summary"], results["quality"]) == (
+        "positive",
+        "A note",
+        4,
+    )
     assert rows[0]["meta"]["label_studio_id"] == 1 and rows[1]["results"] == []
 
 
@@ -43,7 +51,9 @@ def test_image_export_converts_percentages_and_brush_masks() -> None:
     [row] = import_rows("label-studio", schema, body)
     results = row["results"][0]
     car = results["box"][0]
-    assert (car["x"], car["y"], car["w"], car["h"], car["label"]) == pytest.approx((20, 20, 50, 50, "car"))
+    assert (car["x"], car["y"], car["w"], car["h"], car["label"]) == pytest.approx(
+        (20, 20, 50, 50, "car")
+    )
     assert results["poly"][0]["points"] == [[0, 100], [100, 60], [200, 100]]
     assert (results["kp"][0]["x"], results["kp"][0]["y"]) == pytest.approx((105, 12))
     mask = rle_decode(results["brush"][0]["rle"])
@@ -55,12 +65,14 @@ def test_audio_pairwise_and_ranker_exports() -> None:
     schema, body = _fixture("audio")
     [row] = import_rows("label-studio", schema, body)
     assert [(s["start"], s["end"], s["label"]) for s in row["results"][0]["speaker"]] == [
-        (0.5, 2.25, "alice"), (2.25, 4.0, "bob")
+        (0.5, 2.25, "alice"),
+        (2.25, 4.0, "bob"),
     ]
     schema, body = _fixture("pairwise")
     [row] = import_rows("label-studio", schema, body)
     assert row["data"]["answer1,answer2"] == [
-        {"id": "answer1", "text": "Hello!"}, {"id": "answer2", "text": "Go away."}
+        {"id": "answer1", "text": "Hello!"},
+        {"id": "answer2", "text": "Go away."},
     ]
     assert row["results"][0]["pw"] == {"choice": "a"}
     schema, body = _fixture("ranker")
@@ -72,8 +84,10 @@ def test_audio_pairwise_and_ranker_exports() -> None:
 def test_export_back_to_label_studio_reimports_the_same(name: str) -> None:
     schema, body = _fixture(name)
     rows = import_rows("label-studio", schema, body)
-    tasks = [make_task(i + 1, r["data"], r["results"][0] if r["results"] else None, schema=schema)
-             for i, r in enumerate(rows)]
+    tasks = [
+        make_task(i + 1, r["data"], r["results"][0] if r["results"] else None, schema=schema)
+        for i, r in enumerate(rows)
+    ]
     exported = export_bytes("label-studio", schema, tasks)
     original = json.loads(body)
     again = json.loads(exported)
@@ -92,7 +106,12 @@ def test_spans_offsets_are_utf16_in_label_studio() -> None:
         '<Label value="X"/></Labels></View>'
     )
     text = "🙂 Ada"
-    task = make_task(1, {"text": text}, {"ner": [{"start": 2, "end": 5, "text": "Ada", "label": "X"}]}, schema=schema)
+    task = make_task(
+        1,
+        {"text": text},
+        {"ner": [{"start": 2, "end": 5, "text": "Ada", "label": "X"}]},
+        schema=schema,
+    )
     [exported] = json.loads(export_bytes("label-studio", schema, [task]))
     assert exported["annotations"][0]["result"][0]["value"]["start"] == 3
     [row] = import_rows("label-studio", schema, json.dumps([exported]).encode())
@@ -114,7 +133,10 @@ def test_brush_codec_matches_label_studio_fixture() -> None:
         ('<View><HyperText name="h" value="$h"/></View>', "tag <HyperText> is not supported"),
         ('<View><Text name="t" value="$t"/><Taxonomy name="x" toName="t"/></View>', "<Taxonomy>"),
         ('<View><Text name="t" value="$t"/>', "not well-formed XML"),
-        ('<View><Text name="t" value="$t"/><Choices name="c" toName="t"/></View>', "has no Choices"),
+        (
+            '<View><Text name="t" value="$t"/><Choices name="c" toName="t"/></View>',
+            "has no Choices",
+        ),
     ],
 )
 def test_unsupported_or_broken_configs_name_the_problem(xml: str, expected: str) -> None:
@@ -124,7 +146,23 @@ def test_unsupported_or_broken_configs_name_the_problem(xml: str, expected: str)
 
 def test_results_naming_unknown_controls_are_refused() -> None:
     schema, _ = _fixture("text")
-    body = json.dumps([{"data": {"text": "x"}, "annotations": [{"result": [
-        {"from_name": "nope", "to_name": "text", "type": "choices", "value": {"choices": ["a"]}}
-    ]}]}]).encode()
+    body = json.dumps(
+        [
+            {
+                "data": {"text": "x"},
+                "annotations": [
+                    {
+                        "result": [
+                            {
+                                "from_name": "nope",
+                                "to_name": "text",
+                                "type": "choices",
+                                "value": {"choices": ["a"]},
+                            }
+                        ]
+                    }
+                ],
+            }
+        ]
+    ).encode()
     assert "from_name 'nope' is not a control" in import_errors("label-studio", schema, body)[0]

@@ -9,8 +9,8 @@ import pytest
 
 from labelwright.errors import Invalid, LabelwrightError
 from labelwright.formats import EXPORTERS, IMPORTERS, Exporter, Importer, get_exporter, get_importer
-from labelwright.formats.registry import Registry
 from labelwright.formats.records import Selection
+from labelwright.formats.registry import Registry
 from tests.formats.conftest import import_rows, without_ids
 from tests.formats.samples import SAMPLES, Sample
 
@@ -64,18 +64,25 @@ def test_importer_contract_round_trips_its_exporter(importer: Importer) -> None:
     body = b"".join(exporter.export(iter(sample.tasks), schema=sample.schema))
     rows = import_rows(importer.name, sample.schema, body)
     assert rows, "an export of tasks imports as tasks"
-    exported = [
-        without_ids(dict(a.results))
-        for t in sample.tasks
-        for a in t.annotations
-    ]
+    exported = [without_ids(dict(a.results)) for t in sample.tasks for a in t.annotations]
     imported = [without_ids(r) for row in rows for r in row["results"]]
     assert _significant(imported) == _significant(exported) or importer.name in _LOSSY
 
 
 # Formats that keep only the controls they are about (the rest of a sample's results is lost).
-_LOSSY = {"coco", "yolo-detect", "yolo-segment", "yolo-pose", "voc", "conll-iob2", "conll-bioes",
-          "webvtt", "srt", "rttm", "mot"}
+_LOSSY = {
+    "coco",
+    "yolo-detect",
+    "yolo-segment",
+    "yolo-pose",
+    "voc",
+    "conll-iob2",
+    "conll-bioes",
+    "webvtt",
+    "srt",
+    "rttm",
+    "mot",
+}
 
 
 def _significant(results: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -14,18 +14,28 @@ def test_pairwise_preferences_are_dpo_pairs_and_ties_are_left_out() -> None:
     sample = responses_sample()
     [pair] = _lines(export_bytes("preference-pairs", sample.schema, sample.tasks))
     assert {k: pair[k] for k in ("prompt", "chosen", "rejected", "margin")} == {
-        "prompt": "Say hi", "chosen": "Hello!", "rejected": "No.", "margin": 2
+        "prompt": "Say hi",
+        "chosen": "Hello!",
+        "rejected": "No.",
+        "margin": 2,
     }
 
 
 def test_rankings_give_every_ordered_pair_in_conversational_form() -> None:
     sample = ranking_sample()
     pairs = _lines(export_bytes("preference-pairs", sample.schema, sample.tasks))
-    assert [(p["chosen_id"], p["rejected_id"], p["margin"]) for p in pairs] == [("b", "a", 1), ("b", "c", 1)]
+    assert [(p["chosen_id"], p["rejected_id"], p["margin"]) for p in pairs] == [
+        ("b", "a", 1),
+        ("b", "c", 1),
+    ]
     assert pairs[0]["prompt"] == [{"role": "user", "content": "Pick one"}]
     assert pairs[0]["chosen"] == [{"role": "assistant", "content": "B"}]
     [line] = _lines(export_bytes("ranking-jsonl", sample.schema, sample.tasks))
-    assert line["ranking"] == ["b", ["a", "c"]] and [r["id"] for r in line["responses"]] == ["a", "b", "c"]
+    assert line["ranking"] == ["b", ["a", "c"]] and [r["id"] for r in line["responses"]] == [
+        "a",
+        "b",
+        "c",
+    ]
 
 
 def test_pairs_load_as_a_dataset_with_the_columns_trl_expects() -> None:

@@ -25,6 +25,8 @@ def test_spacy_loads_the_docbin_with_entities_and_cats() -> None:
 
 def test_spacy_jsonl_has_character_spans_and_cats() -> None:
     sample = text_sample()
-    lines = [json.loads(x) for x in export_bytes("spacy-jsonl", sample.schema, sample.tasks).splitlines()]
+    lines = [
+        json.loads(x) for x in export_bytes("spacy-jsonl", sample.schema, sample.tasks).splitlines()
+    ]
     assert lines[0]["spans"][1] == {"start": 13, "end": 22, "label": "ORG"}
     assert lines[0]["meta"]["id"] == 1 and lines[1]["cats"]["neg"] == 1.0

@@ -65,7 +65,9 @@ def test_plain_mot_sequence_imports_as_keyframes() -> None:
 
 def test_cvat_video_lists_every_frame_with_track_ids() -> None:
     sample = video_sample()
-    [line] = [json.loads(x) for x in export_bytes("cvat-video", sample.schema, sample.tasks).splitlines()]
+    [line] = [
+        json.loads(x) for x in export_bytes("cvat-video", sample.schema, sample.tasks).splitlines()
+    ]
     assert [f["frame"] for f in line["frames"]] == [0, 1, 2, 3, 4, 5, 9]
     frame3 = line["frames"][3]["shapes"]
     assert {s["label"] for s in frame3} == {"car", "person"}

@@ -18,7 +18,12 @@ def test_voc_files_parse_as_pascal_voc_and_round_trip() -> None:
     assert root.findtext("filename") == "imgs/a.jpg" and root.findtext("size/width") == "80"
     first = root.findall("object")[0]
     assert first.findtext("name") == "car" and first.findtext("occluded") == "1"
-    assert [first.findtext(f"bndbox/{k}") for k in ("xmin", "ymin", "xmax", "ymax")] == ["1", "2", "11", "22"]
+    assert [first.findtext(f"bndbox/{k}") for k in ("xmin", "ymin", "xmax", "ymax")] == [
+        "1",
+        "2",
+        "11",
+        "22",
+    ]
     rows = import_rows("voc", sample.schema, body)
     assert [r["data"] for r in rows] == [t.data for t in sample.tasks]
     assert without_ids(rows[0]["results"][0]["objects"]) == without_ids(
@@ -57,7 +62,10 @@ def test_plain_voc_imports_with_file_name_and_size() -> None:
     ("body", "expected"),
     [
         (_voc(_object("tree", (1, 1, 2, 2))), "Annotations/x.xml: object 1: label 'tree'"),
-        (_voc(_object("car", (1, 1, 60, 2))), "Annotations/x.xml: object 1: bndbox [1, 1, 60, 2] lies outside"),
+        (
+            _voc(_object("car", (1, 1, 60, 2))),
+            "Annotations/x.xml: object 1: bndbox [1, 1, 60, 2] lies outside",
+        ),
         (_voc(_object("car", (5, 1, 2, 2))), "xmin < xmax"),
         (_voc("<object><name>car</name></object>"), "missing <xmin>"),
         (_voc("<object>", end=""), "not well-formed XML"),

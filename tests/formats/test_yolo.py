@@ -31,7 +31,9 @@ def _png(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("task", "control"), [("detect", "objects"), ("segment", "outlines"), ("pose", "pose")])
+@pytest.mark.parametrize(
+    ("task", "control"), [("detect", "objects"), ("segment", "outlines"), ("pose", "pose")]
+)
 def test_yolo_round_trip_keeps_data_and_shapes(task: str, control: str) -> None:
     sample = image_sample()
     body = export_bytes(f"yolo-{task}", sample.schema, sample.tasks)
@@ -69,13 +71,18 @@ def test_plain_yolo_zip_with_images_imports_with_their_sizes() -> None:
     [row] = import_rows("yolo-detect", sample.schema, body)
     assert row["data"] == {"photo": {"src": "images/train/x.png", "width": 100, "height": 50}}
     box = row["results"][0]["objects"][0]
-    assert (box["x"], box["y"], box["w"], box["h"], box["label"]) == pytest.approx((40, 15, 20, 20, "person"))
+    assert (box["x"], box["y"], box["w"], box["h"], box["label"]) == pytest.approx(
+        (40, 15, 20, 20, "person")
+    )
 
 
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        (b"0 0.5 0.5 0.2 0.2 0.9\n", "labels/x.txt line 1: expected 5 values (class cx cy w h), found 6"),
+        (
+            b"0 0.5 0.5 0.2 0.2 0.9\n",
+            "labels/x.txt line 1: expected 5 values (class cx cy w h), found 6",
+        ),
         (b"7 0.5 0.5 0.2 0.2\n", "labels/x.txt line 1: class 7 is not in data.yaml names (0..1)"),
         (b"0 1.5 0.5 0.2 0.2\n", "labels/x.txt line 1: normalized coordinates must lie in [0, 1]"),
         (b"0 a b c d\n", "labels/x.txt line 1: expected numbers"),
@@ -83,16 +90,31 @@ def test_plain_yolo_zip_with_images_imports_with_their_sizes() -> None:
 )
 def test_bad_yolo_lines_name_file_and_line(line: bytes, expected: str) -> None:
     sample = image_sample()
-    body = _zip({"data.yaml": b"names: [car, person]\n", "images/x.png": _png(10, 10), "labels/x.txt": b"0 0.5 0.5 0.1 0.1\n" + line})
+    body = _zip(
+        {
+            "data.yaml": b"names: [car, person]\n",
+            "images/x.png": _png(10, 10),
+            "labels/x.txt": b"0 0.5 0.5 0.1 0.1\n" + line,
+        }
+    )
     problems = import_errors("yolo-detect", sample.schema, body)
     assert problems and expected.replace("line 1", "line 2") in problems[0]
 
 
 def test_yolo_import_needs_data_yaml_image_sizes_and_known_classes() -> None:
     sample = image_sample()
-    assert "no data.yaml" in import_errors("yolo-detect", sample.schema, _zip({"labels/x.txt": b""}))[0]
+    assert (
+        "no data.yaml"
+        in import_errors("yolo-detect", sample.schema, _zip({"labels/x.txt": b""}))[0]
+    )
     no_size = _zip({"data.yaml": b"names: [car]\n", "labels/x.txt": b"0 0.5 0.5 0.1 0.1\n"})
     assert "size of image 'x' is unknown" in import_errors("yolo-detect", sample.schema, no_size)[0]
-    unknown = _zip({"data.yaml": b"names: [tree]\n", "images/x.png": _png(9, 9), "labels/x.txt": b"0 0.5 0.5 0.1 0.1\n"})
+    unknown = _zip(
+        {
+            "data.yaml": b"names: [tree]\n",
+            "images/x.png": _png(9, 9),
+            "labels/x.txt": b"0 0.5 0.5 0.1 0.1\n",
+        }
+    )
     assert "class 'tree' is not a label" in import_errors("yolo-detect", sample.schema, unknown)[0]
     assert "expects a zip" in import_errors("yolo-detect", sample.schema, b"plain text")[0]

@@ -273,3 +273,19 @@ def test_task_consensus_majority_and_gold_weighted(platform: Platform) -> None:
     assert plain.results == {"sentiment": "pos", "stars": 4} and plain.origin == "consensus"
     assert plain.agreement_by_control["sentiment"] == pytest.approx(1 / 3)
     assert weighted.results["sentiment"] == "neg"
+
+
+def test_a_project_without_annotations_has_defined_empty_views(platform: Platform) -> None:
+    project = Project(platform, 2)
+    actor = project.manager.actor
+    with platform.db.session() as session:
+        summary = quality.quality_summary(session, actor, project.id)
+        people = quality.annotator_quality(session, actor, project.id)
+        matrix = quality.agreement_matrix_for(session, actor, project.id)
+        issues = quality.label_issues(session, actor, project.id)
+        consensus = quality.task_consensus(session, actor, project.tasks[0])
+    assert summary.annotations == 0 and all(c.value is None for c in summary.controls)
+    assert people.annotators == [] and people.reviewers == []
+    assert matrix.annotators == [] and matrix.matrix == []
+    assert issues.total == 0 and issues.items == []
+    assert consensus.results == {} and consensus.agreement == 1.0

@@ -6,7 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from labelwright import __version__
 from labelwright.api.problems import configure_problems
@@ -25,6 +28,7 @@ from labelwright.api.routes import (
 )
 from labelwright.services.context import Platform
 from labelwright.settings import Settings, get_settings
+from labelwright.web.pages import configure_web
 
 API_PREFIX = "/api/v1"
 
@@ -46,16 +50,27 @@ def configure_routes(app: FastAPI) -> None:
     for module in routers:
         app.include_router(module.router, prefix=API_PREFIX)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> str:
-        return (
-            "<!doctype html><title>Labelwright</title><h1>Labelwright</h1>"
-            f"<p>Version {__version__}. API docs: <a href='/docs'>/docs</a>.</p>"
-        )
-
     @app.get(f"{API_PREFIX}/health", include_in_schema=False)
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+
+DOCS_ASSETS = f"{API_PREFIX}/docs-assets"
+
+
+def configure_docs(app: FastAPI) -> None:
+    """Interactive API docs at /docs, with Swagger UI served from the installed package (no CDN)."""
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{API_PREFIX}/openapi.json",
+            title="Labelwright API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
 
 
 def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
@@ -74,12 +89,15 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         title="Labelwright",
         version=__version__,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/docs",
+        docs_url=None,
+        redoc_url=None,
         lifespan=lifespan,
     )
     app.state.platform = platform
     configure_problems(app)
     configure_routes(app)
+    configure_docs(app)
+    configure_web(app)
     return app
 
 

@@ -13,6 +13,7 @@ import yaml
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from labelwright.cli.app import app, clean_errors, fail, project_app
+from labelwright.formats.label_studio_config import parse_label_config
 from labelwright.sdk import Client
 
 UrlOpt = Annotated[str, typer.Option(envvar="LABELWRIGHT_URL", help="Server URL.")]
@@ -47,7 +48,10 @@ def _progress() -> Progress:
 @clean_errors
 def project_create(
     name: Annotated[str, typer.Option(help="Project name.")],
-    schema: Annotated[Path, typer.Option(help="Labeling schema file (YAML or JSON).")],
+    schema: Annotated[
+        Path,
+        typer.Option(help="Labeling schema file (YAML or JSON), or a Label Studio XML config."),
+    ],
     guidelines: Annotated[Path | None, typer.Option(help="Guidelines file (Markdown).")] = None,
     url: UrlOpt = "http://127.0.0.1:8080",
     token: TokenOpt = None,
@@ -56,10 +60,14 @@ def project_create(
     if not schema.is_file():
         raise fail(f"schema file '{schema}' does not exist")
     text = schema.read_text(encoding="utf-8")
-    try:
-        body: Any = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise fail(f"{schema}: not valid YAML or JSON: {exc}") from None
+    body: Any
+    if schema.suffix.lower() == ".xml":
+        body = parse_label_config(text).to_json()  # a Label Studio labeling config
+    else:
+        try:
+            body = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise fail(f"{schema}: not valid YAML or JSON: {exc}") from None
     guide = guidelines.read_text(encoding="utf-8") if guidelines else ""
     with _client(url, token) as client:
         project = client.create_project(name, body, guidelines=guide)
@@ -78,11 +86,21 @@ def _file_chunks(path: Path, progress: Progress, task: Any) -> Iterator[bytes]:
 def import_(
     project: Annotated[int, typer.Argument(help="Project id.")],
     source: Annotated[
-        Path, typer.Argument(help="A .json/.jsonl/.csv file, or a folder of media files.")
+        Path,
+        typer.Argument(help="A .json/.jsonl/.csv file, a file in --format, or a media folder."),
     ],
     on_error: Annotated[
         str, typer.Option(help="abort (store nothing if a row is bad) or skip.")
     ] = "abort",
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Import format: coco, yolo-detect, voc, conll-iob2, webvtt, label-studio, ... "
+            "(a zip for multi-file formats); by default the file suffix decides.",
+        ),
+    ] = None,
     url: UrlOpt = "http://127.0.0.1:8080",
     token: TokenOpt = None,
 ) -> None:
@@ -95,9 +113,12 @@ def import_(
         if source.is_dir():
             result = _import_folder(client, project, source, on_error)
         else:
-            fmt = ROW_SUFFIXES.get(source.suffix.lower())
+            fmt = format or ROW_SUFFIXES.get(source.suffix.lower())
             if fmt is None:
-                raise fail(f"'{source}': use a .json, .jsonl or .csv file, or a folder of media")
+                raise fail(
+                    f"'{source}': use a .json, .jsonl or .csv file, a media folder, or name the "
+                    "file's format with --format"
+                )
             with _progress() as progress:
                 task = progress.add_task(f"Uploading {source.name}", total=source.stat().st_size)
                 result = client.import_tasks(
@@ -144,19 +165,35 @@ def _import_folder(client: Client, project: int, folder: Path, on_error: str) ->
 def export(
     project: Annotated[int, typer.Argument(help="Project id.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="json or jsonl.")] = "jsonl",
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Export format: json, jsonl, csv, parquet, hf-dataset, coco, yolo-detect, voc, "
+            "conll-iob2, spacy, preference-pairs, webvtt, rttm, mot, label-studio, ...",
+        ),
+    ] = "jsonl",
+    annotations: Annotated[
+        str | None,
+        typer.Option(help="final, all or history (default: the format's own default)."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only tasks changed at or after this ISO time (incremental pulls)."),
+    ] = None,
     url: UrlOpt = "http://127.0.0.1:8080",
     token: TokenOpt = None,
 ) -> None:
-    """Export every task with annotations, predictions and lineage."""
-    if format not in ("json", "jsonl"):
-        raise fail(f"unknown format '{format}'; use json or jsonl")
+    """Export the project's tasks in any registered format (default JSONL with lineage)."""
+    if annotations not in (None, "final", "all", "history"):
+        raise fail("--annotations must be 'final', 'all' or 'history'")
     partial = output.with_name(output.name + ".part")
     written = 0
     with _client(url, token) as client, _progress() as progress:
         task = progress.add_task(f"Exporting project {project}", total=None)
         with partial.open("wb") as out:
-            for chunk in client.export(project, fmt=format):
+            for chunk in client.export(project, fmt=format, annotations=annotations, since=since):
                 out.write(chunk)
                 written += len(chunk)
                 progress.update(task, advance=len(chunk))

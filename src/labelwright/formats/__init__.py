@@ -31,7 +31,7 @@ from labelwright.formats.task_rows import RowFormat, RowRead
 from labelwright.formats.voc import VocExporter, VocImporter
 from labelwright.formats.yolo import YOLO_EXPORTERS, YOLO_IMPORTERS
 
-for _exporter in (
+_EXPORTERS: tuple[Exporter, ...] = (
     JsonExporter(),
     JsonlExporter(),
     CsvExporter(),
@@ -53,10 +53,8 @@ for _exporter in (
     LayoutExporter(),
     FunsdExporter(),
     LabelStudioExporter(),
-):
-    register_exporter(_exporter)
-
-for _importer in (
+)
+_IMPORTERS: tuple[Importer, ...] = (
     RowsImporter(RowFormat.JSON, "A JSON array of task rows."),
     RowsImporter(RowFormat.JSONL, "JSON Lines: one task row per line."),
     CsvImporter(),
@@ -68,7 +66,10 @@ for _importer in (
     RttmImporter(),
     MotImporter(),
     LabelStudioImporter(),
-):
+)
+for _exporter in _EXPORTERS:
+    register_exporter(_exporter)
+for _importer in _IMPORTERS:
     register_importer(_importer)
 
 __all__ = [

@@ -32,7 +32,7 @@ from labelwright.formats.records import ExportAnnotation, ExportTask
 def require_pyarrow(fmt: str) -> Any:
     """The pyarrow module; `Invalid` says how to install it."""
     try:
-        import pyarrow
+        import pyarrow  # type: ignore[import-untyped]
     except ImportError:
         raise Invalid(
             f"Format '{fmt}' needs pyarrow on the server (pip install 'labelwright[formats]')."
@@ -46,8 +46,13 @@ def _json(value: Any) -> str | None:
 
 _REGION = {
     ControlType.SPANS: [("start", "int64"), ("end", "int64"), ("text", "string")],
-    ControlType.BOXES: [("x", "float64"), ("y", "float64"), ("w", "float64"), ("h", "float64"),
-                        ("rotation", "float64")],
+    ControlType.BOXES: [
+        ("x", "float64"),
+        ("y", "float64"),
+        ("w", "float64"),
+        ("h", "float64"),
+        ("rotation", "float64"),
+    ],
     ControlType.POLYGONS: [("points", "points")],
     ControlType.KEYPOINTS: [("x", "float64"), ("y", "float64"), ("visible", "bool")],
     ControlType.SEGMENTS: [("start", "float64"), ("end", "float64")],
@@ -78,7 +83,7 @@ def columns(schema: LabelingSchema, *, class_labels: bool) -> list[Column]:
     ]
     for name, spec in schema.objects.items():
         key = schema.data_key(name)
-        if spec.type == ObjectType.TEXT:
+        if spec.type == ObjectType.TEXT.value:
             out.append(Column(key, pa.string(), _feature("string"), _data(key, str)))
         else:
             out.append(Column(key, pa.string(), _feature("string"), _data(key, _json)))
@@ -110,7 +115,7 @@ def _control_column(pa: Any, control: ControlSpec, *, class_labels: bool) -> Col
     options = list(control.label_names)
     if kind == ControlType.CHOICE:
         if class_labels:
-            feature = {"names": options, "_type": "ClassLabel"}
+            feature: dict[str, Any] = {"names": options, "_type": "ClassLabel"}
             return Column(name, pa.int64(), feature, _result(name, options.index))
         return Column(name, pa.string(), _feature("string"), _result(name))
     if kind == ControlType.CHOICES:
@@ -120,21 +125,28 @@ def _control_column(pa: Any, control: ControlSpec, *, class_labels: bool) -> Col
             return Column(name, pa.list_(pa.int64()), feature, _result(name, convert))
         feature = {"feature": _feature("string"), "_type": "List"}
         return Column(name, pa.list_(pa.string()), feature, _result(name))
-    if kind == ControlType.RATING or (kind == ControlType.NUMBER and getattr(control, "integer", False)):
+    if kind == ControlType.RATING or (
+        kind == ControlType.NUMBER and getattr(control, "integer", False)
+    ):
         return Column(name, pa.int64(), _feature("int64"), _result(name))
     if kind == ControlType.NUMBER:
         return Column(name, pa.float64(), _feature("float64"), _result(name, float))
     if kind == ControlType.TEXTAREA:
         return Column(name, pa.string(), _feature("string"), _result(name))
     if kind == ControlType.RUBRIC:
-        names = [c.name for c in control.criteria]  # type: ignore[attr-defined]
+        names = [c.name for c in getattr(control, "criteria", ())]
         arrow = pa.struct([(n, pa.int64()) for n in names])
         return Column(name, arrow, {n: _feature("int64") for n in names}, _result(name))
     if kind == ControlType.PAIRWISE:
         fields = [("choice", "string"), ("strength", "int64"), ("reason", "string")]
         return _struct_column(pa, name, fields, listed=False)
     if kind == ControlType.TRANSCRIPT:
-        fields = [("start", "float64"), ("end", "float64"), ("text", "string"), ("speaker", "string")]
+        fields = [
+            ("start", "float64"),
+            ("end", "float64"),
+            ("text", "string"),
+            ("speaker", "string"),
+        ]
         return _struct_column(pa, name, fields, listed=True)
     if kind in _REGION:
         fields = [("id", "string"), *_REGION[kind], ("label", "string"), ("attributes", "json")]
@@ -189,4 +201,7 @@ def annotated_rows(
     tasks: Sequence[ExportTask],
 ) -> list[tuple[ExportTask, ExportAnnotation | None]]:
     """One row per selected annotation, or one row without for an unannotated task."""
-    return [(t, a) for t in tasks for a in (t.annotations or [None])]
+    rows: list[tuple[ExportTask, ExportAnnotation | None]] = []
+    for task in tasks:
+        rows += [(task, a) for a in task.annotations] if task.annotations else [(task, None)]
+    return rows

@@ -49,7 +49,9 @@ def _categories(schema: LabelingSchema, image: str) -> tuple[list[dict[str, Any]
         categories.append({"id": ids[label], "name": label, "supercategory": ""})
     for control in controls_of(schema, ControlType.KEYPOINTS, of=image):
         names = list(control.label_names)
-        skeleton = [[names.index(a) + 1, names.index(b) + 1] for a, b in control.skeleton]  # type: ignore[attr-defined]
+        skeleton = [
+            [names.index(a) + 1, names.index(b) + 1] for a, b in getattr(control, "skeleton", ())
+        ]
         ids[f"keypoints:{control.name}"] = len(categories) + 1
         categories.append(
             {
@@ -257,9 +259,7 @@ class _CocoReader:
                     f"{annotation.get('image_id')!r}, which is not in 'images'."
                 )
             self.by_image.setdefault(annotation["image_id"], []).append(annotation)
-        self.controls = {
-            kind: controls_of(schema, kind, of=self.image) for kind in (*_SHAPES,)
-        }
+        self.controls = {kind: controls_of(schema, kind, of=self.image) for kind in (*_SHAPES,)}
         self.keypoint_controls = {
             c.name: c for c in controls_of(schema, ControlType.KEYPOINTS, of=self.image)
         }
@@ -330,7 +330,11 @@ class _CocoReader:
         if not (isinstance(bbox, list) and len(bbox) == 4):
             raise Invalid(f"bbox must be [x, y, w, h], got {bbox!r}")
         x, y, w, h = bbox
-        if width and height and (x < -_EPS or y < -_EPS or x + w > width + _EPS or y + h > height + _EPS):
+        if (
+            width
+            and height
+            and (x < -_EPS or y < -_EPS or x + w > width + _EPS or y + h > height + _EPS)
+        ):
             raise Invalid(f"bbox {bbox} lies outside the image ({width}x{height})")
         box = head | {"x": x, "y": y, "w": w, "h": h}
         if annotation.get("rotation"):
@@ -355,7 +359,7 @@ class _CocoReader:
         if not isinstance(flat, list) or len(flat) != 3 * len(names):
             raise Invalid(f"keypoints must hold {3 * len(names)} numbers (x, y, v per keypoint)")
         ids = annotation.get("region_ids") or []
-        points = []
+        points: list[dict[str, Any]] = []
         for index, name in enumerate(names):
             x, y, v = flat[3 * index : 3 * index + 3]
             if v:

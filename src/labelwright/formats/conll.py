@@ -43,7 +43,9 @@ def tags_for(
     tags = ["O"] * len(tokens)
     for span in sorted(spans, key=lambda s: s["start"]):
         covered = [
-            i for i, (start, end) in enumerate(tokens) if start < span["end"] and end > span["start"]
+            i
+            for i, (start, end) in enumerate(tokens)
+            if start < span["end"] and end > span["start"]
         ]
         covered = [i for i in covered if tags[i] == "O"]
         if not covered:
@@ -96,8 +98,8 @@ class ConllExporter(_Conll):
             if not isinstance(text, str):
                 continue
             sentences = tokenize(text)
-            for annotation in task.annotations or [None]:
-                spans = annotation.results.get(control) or [] if annotation else []
+            for results in [a.results for a in task.annotations] or [{}]:
+                spans = results.get(control) or []
                 out = io.StringIO()
                 out.write(f"{DOCSTART} O\n\n")
                 for tokens in sentences:
@@ -137,7 +139,9 @@ class ConllImporter(_Conll):
                     document.append([])
                 continue
             if len(fields) < 2:
-                yield RowRead(number, error=f"line {number}: expected 'token TAG', got '{raw.strip()}'")
+                yield RowRead(
+                    number, error=f"line {number}: expected 'token TAG', got '{raw.strip()}'"
+                )
                 return
             document[-1].append((number, fields[0], fields[-1]))
         if any(document):

@@ -85,7 +85,7 @@ class CsvImporter:
         structured = {
             schema.data_key(name)
             for name, spec in schema.objects.items()
-            if spec.type != ObjectType.TEXT
+            if spec.type != ObjectType.TEXT.value
         }
         for read in read_rows(stream, RowFormat.CSV):
             if read.error is not None:

@@ -8,7 +8,7 @@ the same tasks, annotations and predictions (ids and lineage are assigned anew).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -39,6 +39,7 @@ class JsonlExporter:
     media_type = "application/x-ndjson"
     extension = "jsonl"
     default_selection = Selection.HISTORY
+    includes_predictions = True
 
     def check_schema(self, schema: LabelingSchema) -> None:
         """Every schema can be exported."""
@@ -58,6 +59,7 @@ class JsonExporter:
     media_type = "application/json"
     extension = "json"
     default_selection = Selection.HISTORY
+    includes_predictions = True
 
     def check_schema(self, schema: LabelingSchema) -> None:
         """Every schema can be exported."""
@@ -86,5 +88,21 @@ class RowsImporter:
         """Every schema can receive rows."""
 
     def read(self, stream: BinaryIO, *, schema: LabelingSchema) -> Iterator[RowRead]:
-        """Yield each row with its line (JSONL, CSV) or item number (JSON)."""
-        return read_rows(stream, self._fmt)
+        """Yield each row with its line or item number; export lines lose their task `id`."""
+        for read in read_rows(stream, self._fmt):
+            yield RowRead(read.line, _without_id(read.value)) if read.error is None else read
+
+
+def _without_id(value: Any) -> Any:
+    """An exported task line without its task `id` (new tasks get new ids)."""
+    if (
+        isinstance(value, dict)
+        and isinstance(value.get("data"), dict)
+        and "id" in value
+        and set(value) <= _EXPORT_KEYS
+    ):
+        return {k: v for k, v in value.items() if k != "id"}
+    return value
+
+
+_EXPORT_KEYS = frozenset({"id", "data", "meta", "annotations", "predictions", "priority"})

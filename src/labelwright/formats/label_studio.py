@@ -11,6 +11,7 @@ Label Studio's JSON export writes them) are skipped.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, BinaryIO
 
@@ -19,7 +20,7 @@ import orjson
 from labelwright.domain import ControlSpec, LabelingSchema, rle_decode, rle_encode
 from labelwright.errors import Invalid
 from labelwright.formats.ls_brush import decode_brush, encode_brush
-from labelwright.formats.records import ExportAnnotation, ExportTask, Selection
+from labelwright.formats.records import ExportTask, Selection
 from labelwright.formats.targets import media_of
 from labelwright.formats.task_rows import RowFormat, RowRead, read_rows
 
@@ -56,8 +57,6 @@ class _Offsets:
     def to_points(self, unit: int) -> int:
         if not self.astral:
             return unit
-        import bisect
-
         return bisect.bisect_left(self.units, unit)
 
     def to_units(self, point: int) -> int:
@@ -134,13 +133,21 @@ def _add_image_sizes(task: Mapping[str, Any], schema: LabelingSchema, data: dict
     sizes: dict[str, tuple[Any, Any]] = {}
     for annotation in [*(task.get("annotations") or []), *(task.get("predictions") or [])]:
         for item in annotation.get("result") or [] if isinstance(annotation, dict) else []:
-            if isinstance(item, dict) and item.get("original_width") and item.get("original_height"):
-                sizes.setdefault(str(item.get("to_name")), (item["original_width"], item["original_height"]))
+            if (
+                isinstance(item, dict)
+                and item.get("original_width")
+                and item.get("original_height")
+            ):
+                sizes.setdefault(
+                    str(item.get("to_name")), (item["original_width"], item["original_height"])
+                )
     for name, (width, height) in sizes.items():
         spec = schema.objects.get(name)
-        key = schema.data_key(name) if spec is not None else None
-        if spec is not None and spec.type == "image" and isinstance(data.get(key), str):
-            data[key] = {"src": data[key], "width": width, "height": height}  # type: ignore[index]
+        if spec is None or spec.type != "image":
+            continue
+        key = schema.data_key(name)
+        if isinstance(data.get(key), str):
+            data[key] = {"src": data[key], "width": width, "height": height}
 
 
 def _results(
@@ -277,7 +284,9 @@ class LabelStudioExporter:
             if s.type == "responses" and "," in schema.data_key(n)
         ]
         images = {
-            schema.data_key(n) for n, s in schema.objects.items() if s.type in ("image", "audio", "video")
+            schema.data_key(n)
+            for n, s in schema.objects.items()
+            if s.type in ("image", "audio", "video")
         }
         for task in tasks:
             data = {
@@ -326,7 +335,10 @@ def _ls_results(
         if kind == "relations":
             for relation in value:
                 item = {"from_id": relation["from"], "to_id": relation["to"], "type": "relation"}
-                yield item | {"direction": "right", "labels": [relation["label"]] if relation.get("label") else []}
+                yield item | {
+                    "direction": "right",
+                    "labels": [relation["label"]] if relation.get("label") else [],
+                }
             continue
         base = {
             "from_name": control.name,
@@ -335,7 +347,10 @@ def _ls_results(
             "origin": "manual",
         }
         if kind == "pairwise":
-            yield base | {"to_name": control.name, "value": {"selected": "left" if value["choice"] == "a" else "right"}}
+            yield base | {
+                "to_name": control.name,
+                "value": {"selected": "left" if value["choice"] == "a" else "right"},
+            }
         elif kind in ("choice", "choices"):
             yield base | {"value": {"choices": [value] if kind == "choice" else list(value)}}
         elif kind == "textarea":
@@ -362,7 +377,11 @@ def _ls_results(
             for segment in value:
                 yield base | {
                     "id": segment.get("id"),
-                    "value": {"start": segment["start"], "end": segment["end"], "labels": [segment["label"]]},
+                    "value": {
+                        "start": segment["start"],
+                        "end": segment["end"],
+                        "labels": [segment["label"]],
+                    },
                 }
         else:
             yield from _ls_image_regions(task, control, value, base, schema)

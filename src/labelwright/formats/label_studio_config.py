@@ -20,7 +20,13 @@ from xml.sax.saxutils import quoteattr
 from labelwright.domain import LabelingSchema, parse_schema
 from labelwright.errors import Invalid
 
-OBJECT_TAGS = {"Text": "text", "Image": "image", "Audio": "audio", "Video": "video", "List": "responses"}
+OBJECT_TAGS = {
+    "Text": "text",
+    "Image": "image",
+    "Audio": "audio",
+    "Video": "video",
+    "List": "responses",
+}
 CONTROL_TAGS = (
     "Choices",
     "Labels",
@@ -105,7 +111,9 @@ def _labels(node: ET.Element, child: str) -> list[Any]:
         color = item.get("background")
         labels.append({"name": name, "color": color} if color and _COLOR.match(color) else name)
     if not labels:
-        raise Invalid(f"Label Studio config: <{node.tag} name='{node.get('name')}'> has no {child}s.")
+        raise Invalid(
+            f"Label Studio config: <{node.tag} name='{node.get('name')}'> has no {child}s."
+        )
     return labels
 
 
@@ -122,7 +130,10 @@ def _control(node: ET.Element, objects: dict[str, dict[str, Any]]) -> dict[str, 
         spec["required"] = True
     if tag == "Choices":
         multiple = node.get("choice") == "multiple"
-        return spec | {"type": "choices" if multiple else "choice", "options": _labels(node, "Choice")}
+        return spec | {
+            "type": "choices" if multiple else "choice",
+            "options": _labels(node, "Choice"),
+        }
     if tag == "Labels":
         return spec | {"type": "spans", "labels": _labels(node, "Label")}
     if tag in _REGION_TYPES:
@@ -189,7 +200,7 @@ def label_config(schema: LabelingSchema) -> str:
         if control.type == "choices":
             attrs += ' choice="multiple"'
         if control.type == "rating":
-            attrs += f' maxRating="{control.max}"'  # type: ignore[union-attr]
+            attrs += f' maxRating="{control.max}"'
         if control.type == "relations":
             items = "".join(f"<Relation value={quoteattr(n)}/>" for n in control.label_names)
             lines.append(f"  <Relations>{items}</Relations>")

@@ -28,7 +28,7 @@ _DOCUMENTS = (ObjectType.DOCUMENT, ObjectType.IMAGE)
 
 def _pages(task: ExportTask, schema: LabelingSchema, name: str) -> list[dict[str, Any]]:
     value = task.data.get(schema.data_key(name))
-    if schema.objects[name].type == ObjectType.IMAGE:
+    if schema.objects[name].type == ObjectType.IMAGE.value:
         raw: list[Any] = [value]
     elif isinstance(value, Mapping):
         raw = list(value.get("pages") or [])
@@ -51,24 +51,31 @@ def _pages(task: ExportTask, schema: LabelingSchema, name: str) -> list[dict[str
 
 
 class _Layout:
+    name: str
     version = 1
     default_selection = Selection.FINAL
 
     def check_schema(self, schema: LabelingSchema) -> None:
         """Needs a document (or image) object with a regions control."""
-        document = require_object(schema, self.name, *_DOCUMENTS)  # type: ignore[attr-defined]
-        require_controls(schema, self.name, ControlType.REGIONS, of=document)  # type: ignore[attr-defined]
+        document = require_object(schema, self.name, *_DOCUMENTS)
+        require_controls(schema, self.name, ControlType.REGIONS, of=document)
 
     def _parts(
         self, task: ExportTask, schema: LabelingSchema, results: Mapping[str, Any]
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-        document = require_object(schema, self.name, *_DOCUMENTS)  # type: ignore[attr-defined]
+    ) -> tuple[
+        list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]
+    ]:
+        document = require_object(schema, self.name, *_DOCUMENTS)
         pages = _pages(task, schema, document)
         regions = [
-            r for c in controls_of(schema, ControlType.REGIONS, of=document) for r in results.get(c.name) or []
+            r
+            for c in controls_of(schema, ControlType.REGIONS, of=document)
+            for r in results.get(c.name) or []
         ]
         fields = [
-            f for c in controls_of(schema, ControlType.FIELDS, of=document) for f in results.get(c.name) or []
+            f
+            for c in controls_of(schema, ControlType.FIELDS, of=document)
+            for f in results.get(c.name) or []
         ]
         relations = [
             r for c in controls_of(schema, ControlType.RELATIONS) for r in results.get(c.name) or []
@@ -93,7 +100,7 @@ class LayoutExporter(_Layout):
                 for page in pages:
                     page["regions"] = [
                         {k: v for k, v in r.items() if k != "page"}
-                        for r in sorted(regions, key=lambda r: (r.get("order", 0)))
+                        for r in sorted(regions, key=lambda r: r.get("order", 0))
                         if r["page"] == page["page"]
                     ]
                 line = {
@@ -160,4 +167,3 @@ def _form_item(
         "words": [],
         "linking": linking,
     }
-

@@ -36,7 +36,9 @@ class _Bits:
 
 def decode_brush(rle: Sequence[int], height: int, width: int) -> npt.NDArray[np.uint8]:
     """The `(height, width)` 0/1 mask of a Label Studio brush `rle`."""
-    if not isinstance(rle, list | tuple) or not all(isinstance(b, int) and 0 <= b < 256 for b in rle):
+    if not isinstance(rle, list | tuple) or not all(
+        isinstance(b, int) and 0 <= b < 256 for b in rle
+    ):
         raise Invalid("A Label Studio brush rle must be a list of bytes (0-255).")
     bits = _Bits(rle)
     count = bits.read(32)

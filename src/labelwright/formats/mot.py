@@ -34,8 +34,11 @@ from labelwright.formats.tracks import FrameBox, track_frames, track_keyframes
 from labelwright.formats.zip_stream import ZipStream
 
 
-def _num(value: float) -> str:
-    return format(value, ".10g")
+def _num(value: Any) -> str:
+    """The shortest text that reads back as the same number."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
 
 
 class MotExporter:
@@ -122,11 +125,17 @@ class MotImporter:
         manifest = read_manifest(archive)
         names = label_names(controls)
         if "labels.txt" in archive.namelist():
-            names = [n.strip() for n in archive.read("labels.txt").decode().splitlines() if n.strip()]
+            names = [
+                n.strip() for n in archive.read("labels.txt").decode().splitlines() if n.strip()
+            ]
         key = schema.data_key(video)
         sequences = [m for m in members(archive, "gt.txt")]
         for number, member in enumerate(sequences, start=1):
-            stem = member.path.split("/")[0] if "/" in member.path else posixpath.splitext(member.path)[0]
+            stem = (
+                member.path.split("/")[0]
+                if "/" in member.path
+                else posixpath.splitext(member.path)[0]
+            )
             entry = manifest.get(stem) or {"data": {key: stem}, "meta": {}}
             try:
                 results = _tracks(decode_text(member), member.path, names, controls)
@@ -166,7 +175,7 @@ def _tracks(
             raise Invalid(f"{where}: track {track} changes class from {labels[track]} to {label}")
         frames.setdefault(track, []).append(FrameBox(frame - 1, x, y, w, h, keyframe=False))
     results: dict[str, list[dict[str, Any]]] = {}
-    for track, boxes in frames.items():
+    for track, boxes in sorted(frames.items()):
         label = labels[track]
         control = next((c for c in controls if label in c.label_names), None)
         if control is None:

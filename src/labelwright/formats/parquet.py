@@ -23,7 +23,7 @@ from labelwright.formats.arrow_table import (
     require_pyarrow,
 )
 from labelwright.formats.records import ExportTask, Selection
-from labelwright.formats.zip_stream import ZipStream, ByteSink
+from labelwright.formats.zip_stream import ByteSink, ZipStream
 
 ROWS_PER_GROUP = 10_000
 DATA_FILE = "data/train-00000-of-00001.parquet"
@@ -33,7 +33,7 @@ def _write_parquet(
     pa: Any, tasks: Iterable[ExportTask], schema: LabelingSchema, sink: Any, *, hf: bool
 ) -> Iterator[None]:
     """Write row groups to `sink`, yielding after each so the caller can pass bytes on."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     table = columns(schema, class_labels=hf)
     metadata = None

@@ -135,4 +135,4 @@ def load_entry_points() -> None:
         ("labelwright.formats.importers", IMPORTERS),
     ):
         for point in entry_points(group=group):
-            registry.register(point.load())  # type: ignore[arg-type]
+            registry.register(point.load())

@@ -72,7 +72,7 @@ class PreferencePairsExporter:
                     value = annotation.results.get(control.name)
                     if value is None:
                         continue
-                    if control.type == ControlType.PAIRWISE:
+                    if control.type == ControlType.PAIRWISE.value:
                         pairs = _pairwise_pairs(value, [r["id"] for r in responses])
                     else:
                         pairs = _ranking_pairs(value)
@@ -100,7 +100,7 @@ def _pairwise_pairs(
 
 def _ranking_pairs(value: Sequence[Any]) -> list[tuple[str, str, int | None]]:
     places = [entry if isinstance(entry, list) else [entry] for entry in value]
-    pairs = []
+    pairs: list[tuple[str, str, int | None]] = []
     for better, group in enumerate(places):
         for worse in range(better + 1, len(places)):
             for chosen in group:
@@ -147,5 +147,3 @@ class RankingJsonlExporter:
                     "annotator": annotation.author,
                 }
                 yield orjson.dumps(line) + b"\n"
-
-

@@ -30,7 +30,9 @@ def _targets(schema: LabelingSchema, fmt: str) -> tuple[str, list[ControlSpec], 
     spans = controls_of(schema, ControlType.SPANS, of=text)
     cats = controls_of(schema, ControlType.CHOICE, ControlType.CHOICES, of=text)
     if not spans and not cats:
-        raise Invalid(f"Format '{fmt}' needs a spans, choice or choices control of object '{text}'.")
+        raise Invalid(
+            f"Format '{fmt}' needs a spans, choice or choices control of object '{text}'."
+        )
     return text, spans, cats
 
 

@@ -30,7 +30,10 @@ def require_object(schema: LabelingSchema, fmt: str, *types: ObjectType) -> str:
     name = find_object(schema, *types)
     if name is None:
         kinds = " or ".join(t.value for t in types)
-        raise Invalid(f"Format '{fmt}' needs a schema with a {kinds} object; this one has none.")
+        article = "an" if kinds[0] in "aeiou" else "a"
+        raise Invalid(
+            f"Format '{fmt}' needs a schema with {article} {kinds} object; this one has none."
+        )
     return name
 
 

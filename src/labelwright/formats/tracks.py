@@ -34,13 +34,13 @@ def track_frames(keyframes: Sequence[Mapping[str, Any]]) -> Iterator[FrameBox]:
             continue
         end = keyframes[index + 1] if index + 1 < len(keyframes) else None
         if end is None:
-            yield FrameBox(start["frame"], *(start[k] for k in BOX), keyframe=True)
+            yield FrameBox(start["frame"], start["x"], start["y"], start["w"], start["h"], True)
             continue
         span = end["frame"] - start["frame"]
         for step in range(span):
             t = 0.0 if end.get("outside") else step / span
-            values = [start[k] + (end[k] - start[k]) * t for k in BOX]
-            yield FrameBox(start["frame"] + step, *values, keyframe=step == 0)
+            x, y, w, h = (start[k] + (end[k] - start[k]) * t for k in BOX)
+            yield FrameBox(start["frame"] + step, x, y, w, h, step == 0)
 
 
 def track_keyframes(frames: Sequence[FrameBox]) -> list[dict[str, Any]]:

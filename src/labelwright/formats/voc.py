@@ -21,7 +21,13 @@ from labelwright.errors import Invalid
 from labelwright.formats.archive import Member, members, open_archive
 from labelwright.formats.manifest import MANIFEST, manifest_line, read_manifest
 from labelwright.formats.records import ExportTask, Selection
-from labelwright.formats.targets import FileNames, controls_of, media_of, require_controls, require_object
+from labelwright.formats.targets import (
+    FileNames,
+    controls_of,
+    media_of,
+    require_controls,
+    require_object,
+)
 from labelwright.formats.task_rows import RowRead
 from labelwright.formats.zip_stream import ZipStream
 
@@ -30,7 +36,10 @@ _EPS = 1e-6
 
 
 def _num(value: Any) -> str:
-    return format(value, ".10g") if isinstance(value, float) else str(value)
+    """The shortest text that reads back as the same number."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
 
 
 class VocExporter:
@@ -87,9 +96,7 @@ def _document(
 
 def _object(box: Mapping[str, Any]) -> str:
     attributes = dict(box.get("attributes") or {})
-    flags = "".join(
-        f"<{flag}>{int(bool(attributes.get(flag)))}</{flag}>" for flag in _FLAGS
-    )
+    flags = "".join(f"<{flag}>{int(bool(attributes.get(flag)))}</{flag}>" for flag in _FLAGS)
     extra = "".join(
         f"<attribute><name>{escape(str(k))}</name><value>{escape(_attr(v))}</value></attribute>"
         for k, v in attributes.items()
@@ -169,12 +176,17 @@ def _row(
             known = ", ".join(n for c in controls for n in c.label_names)
             raise Invalid(f"{where}: label '{label}' is not a label of the schema ({known})")
         coords = [
-            _number(node.findtext(f"bndbox/{k}"), where, k) for k in ("xmin", "ymin", "xmax", "ymax")
+            _number(node.findtext(f"bndbox/{k}"), where, k)
+            for k in ("xmin", "ymin", "xmax", "ymax")
         ]
         x0, y0, x1, y1 = coords
         if x1 <= x0 or y1 <= y0:
             raise Invalid(f"{where}: bndbox must have xmin < xmax and ymin < ymax")
-        if width and height and (x0 < -_EPS or y0 < -_EPS or x1 > width + _EPS or y1 > height + _EPS):
+        if (
+            width
+            and height
+            and (x0 < -_EPS or y0 < -_EPS or x1 > width + _EPS or y1 > height + _EPS)
+        ):
             raise Invalid(f"{where}: bndbox {coords} lies outside the image ({width}x{height})")
         box: dict[str, Any] = {"x": x0, "y": y0, "w": x1 - x0, "h": y1 - y0, "label": label}
         attributes = _attributes(node, control)

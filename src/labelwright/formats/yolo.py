@@ -46,8 +46,11 @@ _KINDS = {
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
 
-def _num(value: float) -> str:
-    return format(value, ".10g")
+def _num(value: Any) -> str:
+    """The shortest text that reads back as the same number."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
 
 
 class _Yolo:
@@ -146,14 +149,23 @@ def _pose_lines(
         xs = [p["x"] for p in group]
         ys = [p["y"] for p in group]
         x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
-        numbers = [(x0 + x1) / 2 / width, (y0 + y1) / 2 / height, (x1 - x0) / width, (y1 - y0) / height]
+        numbers = [
+            (x0 + x1) / 2 / width,
+            (y0 + y1) / 2 / height,
+            (x1 - x0) / width,
+            (y1 - y0) / height,
+        ]
         by_label = {p["label"]: p for p in group}
         for name in points:
             point = by_label.get(name)
             if point is None:
                 numbers += [0, 0, 0]
             else:
-                numbers += [point["x"] / width, point["y"] / height, 2 if point.get("visible", True) else 1]
+                numbers += [
+                    point["x"] / width,
+                    point["y"] / height,
+                    2 if point.get("visible", True) else 1,
+                ]
         yield "0 " + " ".join(map(_num, numbers)) + "\n"
 
 
@@ -172,7 +184,9 @@ class YoloImporter(_Yolo):
         key = schema.data_key(image)
         for number, stem in enumerate(order, start=1):
             try:
-                yield RowRead(number, self._row(stem, manifest, sizes, labels, names, controls, key))
+                yield RowRead(
+                    number, self._row(stem, manifest, sizes, labels, names, controls, key)
+                )
             except Invalid as exc:
                 yield RowRead(number, error=exc.message)
 
@@ -232,6 +246,8 @@ class YoloImporter(_Yolo):
             raise Invalid(f"{where}: expected numbers, got '{line.strip()}'") from None
         if not 0 <= index < len(names):
             raise Invalid(f"{where}: class {index} is not in data.yaml names (0..{len(names) - 1})")
+        if self.kind == ControlType.BOXES and len(numbers) != 4:
+            raise Invalid(f"{where}: expected 5 values (class cx cy w h), found {len(fields)}")
         coordinates = numbers
         if self.kind == ControlType.KEYPOINTS:
             coordinates = [n for i, n in enumerate(numbers) if i < 4 or (i - 4) % 3 != 2]
@@ -244,10 +260,6 @@ class YoloImporter(_Yolo):
         if control is None:
             raise Invalid(f"{where}: class '{label}' is not a label of the schema")
         if self.kind == ControlType.BOXES:
-            if len(numbers) != 4:
-                raise Invalid(
-                    f"{where}: expected 5 values (class cx cy w h), found {len(fields)}"
-                )
             cx, cy, w, h = numbers
             box = {
                 "x": (cx - w / 2) * width,
@@ -283,7 +295,9 @@ class YoloImporter(_Yolo):
 
 
 def _names(archive: Any, fmt: str) -> list[str]:
-    candidates = [n for n in archive.namelist() if posixpath.basename(n) in ("data.yaml", "data.yml")]
+    candidates = [
+        n for n in archive.namelist() if posixpath.basename(n) in ("data.yaml", "data.yml")
+    ]
     if not candidates:
         raise Invalid(f"Format '{fmt}': the archive has no data.yaml.")
     try:

@@ -10,7 +10,6 @@ import io
 import zipfile
 from typing import IO, Any
 
-
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 

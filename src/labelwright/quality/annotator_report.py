@@ -107,7 +107,7 @@ def annotator_stats(
     records: Sequence[AnnotationRecord],
     *,
     gold: Mapping[int, Mapping[str, Any]],
-    consensus: Mapping[str, Mapping[int, Hashable]],
+    consensus: Mapping[str, Mapping[Hashable, Hashable]],
     reviews: Sequence[ReviewRecord] = (),
     now: datetime,
     recent_days: int = 28,
@@ -186,7 +186,7 @@ def annotator_stats(
 def _consensus_agreement(
     schema: LabelingSchema,
     own: Sequence[AnnotationRecord],
-    consensus: Mapping[str, Mapping[int, Hashable]],
+    consensus: Mapping[str, Mapping[Hashable, Hashable]],
     by_task: Mapping[int, Sequence[AnnotationRecord]],
 ) -> float | None:
     hits = total = 0

@@ -68,7 +68,8 @@ class AgreementMatrix:
         mean: `(n_raters, n_raters)` symmetric mean similarity in `[0, 1]`; the diagonal is 1
             for raters with any shared item. NaN marks pairs that share no item (check
             `counts`), never a computed value.
-        counts: `(n_raters, n_raters)` number of shared items of each pair.
+        counts: `(n_raters, n_raters)` number of comparisons of each pair (shared items);
+            on the diagonal, every comparison the rater takes part in.
     """
 
     mean: FloatArray

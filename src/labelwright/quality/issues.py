@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from labelwright.quality.aggregation import AGGREGATORS
+from labelwright.quality.aggregation import AGGREGATORS, majority_vote
 from labelwright.quality.label_errors import find_label_issues
 from labelwright.quality.ratings import FloatArray, IntArray, encode_ratings
 
@@ -47,7 +47,8 @@ def categorical_consensus(
     classes: Sequence[Hashable],
     aggregator: str = "dawid-skene@1",
 ) -> CategoricalConsensus:
-    """Aggregate `(task, annotator, label)` records into one label per task.
+    """Aggregate `(task, annotator, label)` records into one label per task; a task with a
+    single answer keeps that answer.
 
     Args:
         records: One record per answer.
@@ -59,9 +60,17 @@ def categorical_consensus(
     """
     encoded = encode_ratings(records, classes=classes)
     ratings = encoded.ratings
-    result = AGGREGATORS.get(aggregator)(ratings, n_classes=max(len(classes), 1))
+    k = max(len(classes), 1)
+    result = AGGREGATORS.get(aggregator)(ratings, n_classes=k)
     counts = ratings.per_item_counts()
-    return CategoricalConsensus(encoded.items, encoded.classes, result.labels, result.probs, counts)
+    # A single answer is its own consensus: a model such as Dawid-Skene could otherwise
+    # overrule it from what it learned elsewhere (and with little data collapse a rare class).
+    single = counts == 1
+    labels, probs = result.labels.copy(), result.probs.copy()
+    if np.any(single):
+        votes = majority_vote(ratings, n_classes=k)
+        labels[single], probs[single] = votes.labels[single], votes.probs[single]
+    return CategoricalConsensus(encoded.items, encoded.classes, labels, probs, counts)
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def rater_key(record: AnnotationRecord) -> Hashable:
 def categorical_label(control: ControlSpec, results: Mapping[str, Any]) -> Any:
     """The class of a choice or pairwise answer (`None` when not answered)."""
     value = results.get(control.name)
-    if control.type == ControlType.PAIRWISE and value is not None:
+    if control.type == "pairwise" and value is not None:
         return value["choice"]
     return value
 
@@ -92,7 +92,7 @@ def analyze_project(
     agreements = []
     for control in schema.controls if with_agreement else ():
         items = [[comparable_value(schema, control, r.results) for r in by_task[t]] for t in tasks]
-        text_list = [texts.get((t, control.of), "") for t in tasks] if texts else None
+        text_list = [texts.get((t, str(control.of)), "") for t in tasks] if texts else None
         agreements.append((control, tasks, control_agreement(control, items, texts=text_list)))
     consensus = {}
     for control in schema.controls:
@@ -138,14 +138,14 @@ def project_issues(
         consensus = analysis.consensus.get(control.name)
         if consensus is None:
             continue
-        probs = {
+        probs: dict[Hashable, Mapping[str, Any]] = {
             t: row[control.name]
             for t, row in prediction_scores.items()
             if isinstance(row.get(control.name), Mapping)
         }
         flagged = confident_learning_issues(control.name, consensus, probs)
         issues += [i for i in flagged if i.task not in gold_tasks]
-        final = {
+        final: dict[Hashable, Hashable] = {
             t: categorical_label(control, r)
             for t, r in finals.items()
             if r.get(control.name) is not None

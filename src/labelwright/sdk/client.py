@@ -98,12 +98,20 @@ class Client:
         fmt: str = "jsonl",
         on_error: str = "abort",
     ) -> ImportOut:
+        """Import task rows (`json`, `jsonl`, `csv`) or a file in any registered import format
+        (`coco`, `yolo-detect`, `label-studio`, ...; zip archives for multi-file formats)."""
+        params = {"on_error": on_error}
+        if fmt in CONTENT_TYPES:
+            content_type = CONTENT_TYPES[fmt]
+        else:
+            params["format"] = fmt
+            content_type = "application/octet-stream"
         response = self._request(
             "POST",
             f"/projects/{project_id}/tasks",
-            params={"on_error": on_error},
+            params=params,
             content=body,  # type: ignore[arg-type]
-            headers={"Content-Type": CONTENT_TYPES[fmt]},
+            headers={"Content-Type": content_type},
         )
         return ImportOut.model_validate(response.json())
 
@@ -131,11 +139,27 @@ class Client:
             response = self._request("POST", "/media", files={"file": (path.name, handle)})
         return MediaOut.model_validate(response.json())
 
-    def export(self, project_id: int, *, fmt: str = "jsonl") -> Iterator[bytes]:
-        """The export's bytes as they arrive."""
+    def export(
+        self,
+        project_id: int,
+        *,
+        fmt: str = "jsonl",
+        annotations: str | None = None,
+        since: str | None = None,
+    ) -> Iterator[bytes]:
+        """The export's bytes as they arrive, in any registered export format.
+
+        `annotations` is `final`, `all` or `history` (the format's default when None); `since`
+        (an ISO timestamp) limits the export to tasks changed at or after it.
+        """
+        params = {"format": fmt}
+        if annotations:
+            params["annotations"] = annotations
+        if since:
+            params["since"] = since
         try:
             with self._http.stream(
-                "GET", f"/projects/{project_id}/export", params={"format": fmt}
+                "GET", f"/projects/{project_id}/export", params=params
             ) as response:
                 if not response.is_success:
                     response.read()

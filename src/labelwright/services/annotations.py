@@ -25,7 +25,7 @@ from labelwright.store.repositories import media as media_repo
 def object_context(session: Session, actor: Actor, task: Task, schema: Any) -> Any:
     """What validation needs to know about the task's objects (text, sizes, durations)."""
     shas = set(iter_media_refs(task.data))
-    rows = media_repo.accessible_media(session, shas, user_id=None, is_admin=True)
+    rows = media_repo.media_by_sha(session, shas)
     media = {
         f"{MEDIA_PREFIX}{sha}": MediaInfo(width=m.width, height=m.height, duration=m.duration)
         for sha, m in rows.items()

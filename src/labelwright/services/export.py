@@ -2,10 +2,11 @@
 
 Tasks are read in batches of `BATCH` and handed to the format's exporter as `ExportTask`
 records; memory holds one batch (plus what the exporter keeps, which is bounded). Which
-annotations each task carries is the `Selection`: the task's final annotation (the default of
-training formats), every current one, or the whole history (the default of JSON/JSONL, whose
-lines are `{"id", "data", "meta", "annotations": [...], "predictions": [...]}`). `since` limits
-the export to tasks created, annotated or whose annotations were deleted at or after that time.
+annotations each task carries is the `Selection`: the task's final annotation as the workflow
+decided it (the default of training formats; see `final_annotation`), every current one, or the
+whole history (the default of JSON/JSONL, whose lines are
+`{"id", "data", "meta", "annotations": [...], "predictions": [...]}`). `since` limits the export
+to tasks created, annotated, reviewed or whose annotations were deleted at or after that time.
 The export is one audit event (format, count and sha256 of the bytes sent), written when the
 stream ends, also when the client stops reading early.
 """
@@ -36,7 +37,7 @@ from labelwright.services.context import Actor, Platform
 from labelwright.services.imports import iter_media_refs
 from labelwright.services.schemas import current_schema
 from labelwright.store.audit import append_event
-from labelwright.store.models import Annotation, Media, Prediction, Task, User
+from labelwright.store.models import Annotation, Media, Prediction, Review, Task, User
 
 BATCH = 2000
 CHUNK = 256 * 1024
@@ -122,14 +123,19 @@ def stream_export(
             session.commit()
 
 
-def final_annotation(annotations: Sequence[ExportAnnotation]) -> ExportAnnotation | None:
-    """The final annotation of a task among its current ones (oldest first).
+def final_annotation(
+    final_id: int | None, final_path: str | None, annotations: Sequence[ExportAnnotation]
+) -> ExportAnnotation | None:
+    """The final annotation of a task, given the task's `final_annotation_id` and `final_path`
+    and its current annotations; this is the one place that says what "final" means.
 
-    Until the workflow decides finals explicitly, the final annotation is the latest current
-    (submitted, not deleted) one. This is the one place that says so.
+    The workflow decides the final annotation (`Task.final_annotation_id`); it is final once
+    its `final_path` says how it was decided (single, agreement, review, adjudication, import,
+    correction). A task still in review or adjudication, or not labeled enough, has none.
     """
-    current = [a for a in annotations if a.status == CURRENT]
-    return current[-1] if current else None
+    if final_id is None or final_path is None:
+        return None
+    return next((a for a in annotations if a.id == final_id and a.status == CURRENT), None)
 
 
 class _Counter:
@@ -149,11 +155,10 @@ class _Wants:
 
 
 def _wants(exporter: Exporter) -> _Wants:
+    lineage_dump = exporter.default_selection is Selection.HISTORY
     return _Wants(
-        predictions=bool(
-            getattr(exporter, "includes_predictions", exporter.name in ("json", "jsonl"))
-        ),
-        media=exporter.name not in ("json", "jsonl"),
+        predictions=bool(getattr(exporter, "includes_predictions", False)),
+        media=not lineage_dump,
     )
 
 
@@ -181,9 +186,11 @@ def _tasks(
     for rows in _task_batches(session, project_id, since):
         ids = [r[0] for r in rows]
         annotations = _annotations(session, ids, selection, authors)
+        if selection is Selection.FINAL:
+            annotations = _finals(rows, annotations)
         predictions = _predictions(session, ids) if wants.predictions else {}
         media = _media(session, rows) if wants.media else {}
-        for task_id, data, meta in rows:
+        for task_id, data, meta, _, _ in rows:
             yield ExportTask(
                 id=task_id,
                 data=data,
@@ -197,7 +204,9 @@ def _tasks(
 def _task_batches(
     session: Session, project_id: int, since: datetime | None
 ) -> Iterator[Sequence[Any]]:
-    base = select(Task.id, Task.data, Task.meta).order_by(Task.id)
+    base = select(
+        Task.id, Task.data, Task.meta, Task.final_annotation_id, Task.final_path
+    ).order_by(Task.id)
     if since is None:
         after = 0
         while True:
@@ -215,7 +224,9 @@ def _task_batches(
 
 
 def _changed_since(session: Session, project_id: int, since: datetime) -> set[int]:
-    """Ids of tasks created, annotated or with an annotation deleted at or after `since`."""
+    """Ids of tasks created, annotated, reviewed or with an annotation deleted at or after
+    `since`. A final chosen later without a new annotation or review (adjudication choosing an
+    existing one) is not seen: tasks record no time of their final's change."""
     created: Select[tuple[int]] = select(Task.id).where(
         Task.project_id == project_id, Task.created_at >= since
     )
@@ -223,7 +234,16 @@ def _changed_since(session: Session, project_id: int, since: datetime) -> set[in
         Annotation.project_id == project_id,
         or_(Annotation.created_at >= since, Annotation.deleted_at >= since),
     )
-    return set(session.scalars(created)) | set(session.scalars(touched))
+    reviewed: Select[tuple[int]] = (
+        select(Annotation.task_id)
+        .join(Review, Review.annotation_id == Annotation.id)
+        .where(Annotation.project_id == project_id, Review.created_at >= since)
+    )
+    return (
+        set(session.scalars(created))
+        | set(session.scalars(touched))
+        | set(session.scalars(reviewed))
+    )
 
 
 def _annotations(
@@ -262,9 +282,17 @@ def _annotations(
                 created_at=row.created_at.isoformat(),
             )
         )
-    if selection is Selection.FINAL:
-        finals = {task_id: final_annotation(items) for task_id, items in out.items()}
-        return {task_id: [a] for task_id, a in finals.items() if a is not None}
+    return out
+
+
+def _finals(
+    rows: Sequence[Any], annotations: dict[int, list[ExportAnnotation]]
+) -> dict[int, list[ExportAnnotation]]:
+    out: dict[int, list[ExportAnnotation]] = {}
+    for task_id, _, _, final_id, final_path in rows:
+        final = final_annotation(final_id, final_path, annotations.get(task_id, ()))
+        if final is not None:
+            out[task_id] = [final]
     return out
 
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from labelwright.errors import Forbidden, NotFound
@@ -18,7 +17,8 @@ from labelwright.services.context import Actor, Platform
 from labelwright.store.audit import append_event
 from labelwright.store.blobs import is_sha256
 from labelwright.store.db import begin_write
-from labelwright.store.models import Media, Membership, ProjectMedia
+from labelwright.store.models import Media
+from labelwright.store.repositories import media as media_repo
 
 
 def upload_media(
@@ -82,13 +82,7 @@ def _image_size(platform: Platform, sha256: str, mime: str) -> tuple[int | None,
 def can_read_media(session: Session, actor: Actor, media: Media) -> bool:
     if actor.is_admin or (actor.id is not None and media.created_by == actor.id):
         return True
-    linked = session.scalars(
-        select(ProjectMedia.project_id)
-        .join(Membership, Membership.project_id == ProjectMedia.project_id)
-        .where(ProjectMedia.sha256 == media.sha256, Membership.user_id == actor.id)
-        .limit(1)
-    ).first()
-    return linked is not None
+    return actor.id is not None and media_repo.is_in_projects_of(session, media.sha256, actor.id)
 
 
 @dataclass(frozen=True)

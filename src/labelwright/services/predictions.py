@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from labelwright.domain import validate_results
@@ -112,10 +111,8 @@ def _parse(
     score = value.get("score")
     if score is not None and (not isinstance(score, int | float) or isinstance(score, bool)):
         raise Invalid("'score' must be a number")
-    task = session.scalars(
-        select(Task).where(Task.id == task_id, Task.project_id == project_id)
-    ).first()
-    if task is None:
+    task = session.get(Task, task_id)
+    if task is None or task.project_id != project_id:
         raise Invalid(f"task {task_id} is not in project {project_id}")
     results = validate_results(
         schema, value["results"], context=object_context(session, actor, task, schema), partial=True

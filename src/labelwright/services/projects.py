@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from labelwright.domain import LabelingSchema, find_orphans, labels_in_results, migrate_results
@@ -27,7 +27,6 @@ from labelwright.store.models import (
     Membership,
     Project,
     SchemaVersion,
-    Task,
     User,
     WorkflowVersion,
 )
@@ -113,12 +112,7 @@ def create_project(
 
 def get_project(session: Session, actor: Actor, project_id: int) -> ProjectView:
     project, role = policies.load_project(session, actor, project_id)
-    tasks = session.scalar(select(func.count()).where(Task.project_id == project_id))
-    annotations = session.scalar(
-        select(func.count()).where(
-            Annotation.project_id == project_id, Annotation.deleted_at.is_(None)
-        )
-    )
+    tasks, annotations = project_repo.counts(session, project_id)
     return _view(session, project, role, task_count=tasks, annotation_count=annotations)
 
 

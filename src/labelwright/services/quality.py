@@ -61,7 +61,7 @@ _CACHE_LOCK = threading.Lock()
 
 
 def _cached(session: Session, project: Project, view: str, compute: Callable[[], T]) -> T:
-    key = (str(session.get_bind().url), project.id, view)
+    key = (str(session.get_bind().engine.url), project.id, view)
     fingerprint = f"{repo.change_marker(session, project.id)}:{project.schema_version}"
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
@@ -80,16 +80,17 @@ def _utc(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
-def _records(session: Session, project: Project) -> list[repo.AnnotationRow]:
-    return [
-        r._replace(created_at=_utc(r.created_at))
-        for r in repo.iter_annotations(session, project.id)
-    ]
+def _records(session: Session, project: Project, *, times: bool) -> list[repo.AnnotationRow]:
+    rows = repo.iter_annotations(session, project.id, times=times)
+    if not times:
+        return list(rows)
+    return [r if r.created_at.tzinfo else r._replace(created_at=_utc(r.created_at)) for r in rows]
 
 
 def _analyze(session: Session, project: Project, *, with_agreement: bool = True) -> ProjectAnalysis:
     schema = current_schema(session, project)
-    records = _records(session, project)
+    # Only the annotator report reads times; agreement and issues do not.
+    records = _records(session, project, times=not with_agreement)
     texts = _span_texts(session, schema, {r.task_id for r in records}) if with_agreement else None
     return analyze_project(
         schema, records, texts=texts, with_agreement=with_agreement, aggregator=AGGREGATOR
@@ -254,7 +255,7 @@ def agreement_matrix_for(
 def _matrix(
     session: Session, project: Project, schema: LabelingSchema, spec: ControlSpec
 ) -> out.AgreementMatrixOut:
-    pairs = rater_pairs(schema, spec, list(repo.iter_annotations(session, project.id)))
+    pairs = rater_pairs(schema, spec, _records(session, project, times=False))
     raters = [int(r) for r in pairs.raters]  # type: ignore[call-overload]
     matrix = agreement_matrix(pairs.rater_a, pairs.rater_b, pairs.similarity, n_raters=len(raters))
     emails = repo.emails(session, raters)
@@ -378,11 +379,11 @@ def task_consensus(
         weights = [accuracy.get(r.author_id) or default for r in rows]
         if sum(weights) <= 0:
             weights = None
-    texts = {
-        c.of: task.data.get(schema.data_key(c.of))
-        for c in schema.controls
-        if c.type == "spans" and isinstance(task.data.get(schema.data_key(c.of)), str)
-    }
+    texts: dict[str, str] = {}
+    for control in schema.controls:
+        text = task.data.get(schema.data_key(control.of)) if control.of else None
+        if control.type == "spans" and control.of and isinstance(text, str):
+            texts[control.of] = text
     results = [r.results for r in rows]
     suggestion = consensus_results(schema, results, weights=weights, texts=texts)
     agreement = task_agreement(schema, results)

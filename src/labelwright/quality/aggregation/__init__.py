@@ -1,5 +1,6 @@
 """Consensus: suggested final labels from several annotators (origin `consensus`)."""
 
+from labelwright.quality.aggregation.consensus import Consensus, consensus_results
 from labelwright.quality.aggregation.dawid_skene import DawidSkeneAggregate, dawid_skene
 from labelwright.quality.aggregation.majority import (
     UNLABELED,
@@ -29,8 +30,10 @@ __all__ = [
     "Aggregate",
     "Aggregator",
     "AggregatorRegistry",
+    "Consensus",
     "DawidSkeneAggregate",
     "FusedRegion",
+    "consensus_results",
     "dawid_skene",
     "fuse_regions",
     "majority_vote",

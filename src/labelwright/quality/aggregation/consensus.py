@@ -139,7 +139,7 @@ def _combine(
     if kind in FUSED:
         fused = fuse_regions(values, kind=kind.value, weights=w, sigma=sigma)  # type: ignore[arg-type]
         return [{"id": f"c{n + 1}", **f.region} for n, f in enumerate(fused)], "fusion"
-    if kind == ControlType.SPANS and control.of in texts:
+    if kind == ControlType.SPANS and control.of is not None and control.of in texts:
         return list(vote_spans(values, texts[control.of], weights=w)), "token-vote"
     return _medoid(schema, control, values, w, sigma), "medoid"
 

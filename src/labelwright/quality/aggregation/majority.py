@@ -87,8 +87,7 @@ def weighted_majority_vote(
     votes = weighted.reshape(ratings.n_items, k)
     plain = counts.reshape(ratings.n_items, k)
     totals = votes.sum(axis=1, keepdims=True)
-    votes = np.where(totals > 0, votes, plain)
-    return _from_votes(votes)
+    return _from_votes(np.asarray(np.where(totals > 0, votes, plain), dtype=np.float64))
 
 
 def _from_votes(votes: FloatArray) -> Aggregate:

@@ -39,6 +39,7 @@ from labelwright.quality.agreement.spans import (
     token_labels,
     word_tokens,
 )
+from labelwright.quality.agreement.task import TaskAgreement, task_agreement
 from labelwright.quality.agreement.text import (
     TextAgreement,
     TranscriptAgreement,
@@ -56,6 +57,7 @@ __all__ = [
     "RegionMatch",
     "SpanAgreement",
     "SpanItem",
+    "TaskAgreement",
     "TextAgreement",
     "TrackAgreement",
     "TranscriptAgreement",
@@ -82,6 +84,7 @@ __all__ = [
     "relation_f1",
     "span_agreement",
     "span_token_alpha",
+    "task_agreement",
     "text_agreement",
     "token_labels",
     "track_agreement",

@@ -13,6 +13,7 @@ import numpy as np
 
 from labelwright import errors
 from labelwright.domain import ControlSpec, ControlType, LabelingSchema
+from labelwright.domain.controls import RatingControl, RubricControl
 from labelwright.domain.kinds import REGION_CONTROLS
 from labelwright.quality.agreement import kappa
 from labelwright.quality.agreement.comparison import kendall_tau, pairwise_choice
@@ -29,7 +30,7 @@ from labelwright.quality.agreement.spans import (
 )
 from labelwright.quality.agreement.text import text_agreement, transcript_agreement
 from labelwright.quality.agreement.tracks import track_agreement
-from labelwright.quality.ratings import encode_ratings
+from labelwright.quality.ratings import Ratings, encode_ratings
 
 CATEGORICAL = frozenset({ControlType.CHOICE, ControlType.PAIRWISE})
 LIST_VALUED = REGION_CONTROLS | {ControlType.CHOICES, ControlType.TRANSCRIPT, ControlType.FIELDS}
@@ -96,12 +97,12 @@ def comparable_value(
     `regions` maps each region id of the results to `(control type, region)`. Returns None
     when a single-valued control was not answered.
     """
-    kind = ControlType(control.type)
+    kind = control.type  # a plain str compares equal to its ControlType (cheaper per call)
     value = results.get(control.name)
     if kind == ControlType.RELATIONS:
         regions: dict[str, tuple[str, Any]] = {}
         for other in schema.controls:
-            if ControlType(other.type) in REGION_CONTROLS:
+            if other.type in REGION_CONTROLS:
                 for region in results.get(other.name) or ():
                     if region.get("id") is not None:
                         regions[str(region["id"])] = (other.type, region)
@@ -128,14 +129,14 @@ def value_similarity(control: ControlSpec, a: Any, b: Any, *, sigma: float = 10.
         return float(pairwise_choice(a) == pairwise_choice(b))
     if kind == ControlType.CHOICES:
         return jaccard(a, b)
-    if kind == ControlType.RATING:
-        return 1.0 - abs(a - b) / (control.max - control.min)  # type: ignore[union-attr]
-    if kind == ControlType.RUBRIC:
+    if isinstance(control, RatingControl):
+        return 1.0 - abs(float(a) - float(b)) / (control.max - control.min)
+    if isinstance(control, RubricControl):
         scores = [
-            1.0 - abs(a[c.name] - b[c.name]) / (c.max - c.min)
+            1.0 - abs(float(a[c.name]) - float(b[c.name])) / (c.max - c.min)
             if c.name in a and c.name in b
             else float(c.name not in a and c.name not in b)
-            for c in control.criteria  # type: ignore[union-attr]
+            for c in control.criteria
         ]
         return sum(scores) / len(scores)
     if kind == ControlType.NUMBER:
@@ -151,8 +152,10 @@ def value_similarity(control: ControlSpec, a: Any, b: Any, *, sigma: float = 10.
     if kind == ControlType.RANKING:
         return (kendall_tau(a, b) + 1.0) / 2.0
     if kind == ControlType.RELATIONS:
-        return relation_f1(
-            a["relations"], b["relations"], regions_a=a["regions"], regions_b=b["regions"]
+        return float(
+            relation_f1(
+                a["relations"], b["relations"], regions_a=a["regions"], regions_b=b["regions"]
+            )
         )
     if kind == ControlType.FIELDS:
         return field_agreement(a, b)
@@ -164,7 +167,7 @@ def value_similarity(control: ControlSpec, a: Any, b: Any, *, sigma: float = 10.
 def _number_similarity(control: ControlSpec, a: float, b: float) -> float:
     low, high = getattr(control, "min", None), getattr(control, "max", None)
     if low is not None and high is not None:
-        return max(0.0, 1.0 - abs(a - b) / (high - low))
+        return max(0.0, 1.0 - abs(a - b) / (float(high) - float(low)))
     scale = max(abs(a), abs(b))
     return 1.0 if scale == 0 else max(0.0, 1.0 - abs(a - b) / scale)
 
@@ -203,10 +206,14 @@ def control_agreement(
     values = [[v for v in item if v is not None] for item in items]
     rated = [i for i, item in enumerate(values) if len(item) >= 2]
     scores: list[float | None] = [None] * len(values)
-    if kind in CATEGORICAL and rated:
+    categorical = (
+        _categorical_ratings(kind, [values[i] for i in rated])
+        if kind in CATEGORICAL and rated
+        else None
+    )
+    if categorical is not None:
         # Vectorized share of agreeing pairs per item (the same value as the pairwise loop).
-        shares = _categorical_item_scores(kind, [values[i] for i in rated])
-        for i, share in zip(rated, shares, strict=True):
+        for i, share in zip(rated, _categorical_item_scores(categorical), strict=True):
             scores[i] = share
     for i in rated if kind not in CATEGORICAL else ():
         pairs = [
@@ -220,7 +227,7 @@ def control_agreement(
             control.name, kind.value, metric, None, None, 0, 0, {}, tuple(scores)
         )
     mean_pairwise = float(np.mean([scores[i] for i in rated]))
-    headline = _headline(control, kind, [values[i] for i in rated], details, sigma)
+    headline = _headline(control, kind, [values[i] for i in rated], details, sigma, categorical)
     if kind == ControlType.SPANS and texts is not None:
         span_items = [SpanItem(word_tokens(texts[i]), tuple(values[i])) for i in rated]
         token_alpha = _guarded(lambda: span_token_alpha(span_items))
@@ -245,14 +252,10 @@ def _headline(
     items: list[list[Any]],
     details: dict[str, float],
     sigma: float,
+    ratings: Ratings | None,
 ) -> float | None:
     """The type's own headline measure when it is not the mean pairwise similarity."""
-    if kind in CATEGORICAL:
-        labels = [
-            [pairwise_choice(v) if kind == ControlType.PAIRWISE else v for v in item]
-            for item in items
-        ]
-        ratings = _ratings(labels)
+    if ratings is not None:
         details["percent_agreement"] = kappa.percent_agreement(ratings)
         if len({len(item) for item in items}) == 1:
             details["fleiss_kappa"] = kappa.fleiss_kappa(ratings)
@@ -300,29 +303,33 @@ def _pairwise_details(
     elif kind == ControlType.RANKING:
         details["mean_tau"] = float(np.mean([kendall_tau(a, b) for a, b in pairs]))
     elif kind == ControlType.TRACKS:
-        results = [track_agreement(a, b) for a, b in pairs]
-        details["mean_iou"] = float(np.mean([r.mean_iou for r in results]))
-        details["id_switches"] = float(np.mean([r.id_switches for r in results]))
+        tracks = [track_agreement(a, b) for a, b in pairs]
+        details["mean_iou"] = float(np.mean([t.mean_iou for t in tracks]))
+        details["id_switches"] = float(np.mean([t.id_switches for t in tracks]))
     elif kind in REGION_CONTROLS:
-        results = [match_regions(a, b, kind=kind.value, sigma=sigma) for a, b in pairs]  # type: ignore[arg-type]
-        details["mean_iou"] = float(np.mean([r.mean_overlap for r in results]))
-        details["geometric_f1"] = float(np.mean([r.geometric_f1 for r in results]))
-        details["label_agreement"] = float(np.mean([r.label_agreement for r in results]))
+        regions = [match_regions(a, b, kind=kind.value, sigma=sigma) for a, b in pairs]  # type: ignore[arg-type]
+        details["mean_iou"] = float(np.mean([r.mean_overlap for r in regions]))
+        details["geometric_f1"] = float(np.mean([r.geometric_f1 for r in regions]))
+        details["label_agreement"] = float(np.mean([r.label_agreement for r in regions]))
 
 
-def _categorical_item_scores(kind: ControlType, items: list[list[Any]]) -> list[float]:
+def _categorical_ratings(kind: ControlType, items: list[list[Any]]) -> Ratings:
     labels = [
         [pairwise_choice(v) if kind == ControlType.PAIRWISE else v for v in item] for item in items
     ]
-    ratings = _ratings(labels)
+    return _ratings(labels)
+
+
+def _categorical_item_scores(ratings: Ratings) -> list[float]:
     k = int(ratings.value.max()) + 1
     counts = np.bincount(ratings.item * k + ratings.codes(), minlength=ratings.n_items * k)
     counts = counts.reshape(ratings.n_items, k).astype(np.float64)
     m = counts.sum(axis=1)
-    return ((counts * (counts - 1)).sum(axis=1) / (m * (m - 1))).tolist()
+    shares: list[float] = ((counts * (counts - 1)).sum(axis=1) / (m * (m - 1))).tolist()
+    return shares
 
 
-def _ratings(items: Sequence[Sequence[Any]]) -> Any:
+def _ratings(items: Sequence[Sequence[Any]]) -> Ratings:
     records = [(i, r, v) for i, item in enumerate(items) for r, v in enumerate(item)]
     return encode_ratings(records).ratings
 

@@ -22,9 +22,8 @@ def field_agreement(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any
     names = set(first) | set(second)
     if not names:
         return 1.0
-    return sum(first.get(n) == second.get(n) for n in names if n in first and n in second) / len(
-        names
-    )
+    agreeing = sum(first.get(n) == second.get(n) for n in names if n in first and n in second)
+    return float(agreeing / len(names))
 
 
 def _values(fields: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

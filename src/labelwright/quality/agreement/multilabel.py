@@ -69,7 +69,11 @@ def multilabel_agreement(
     for sets in rated:
         pairs = [jaccard(x, y) for x, y in combinations(sets, 2)]
         per_item.append(sum(pairs) / len(pairs))
-    known = list(labels) if labels is not None else sorted({str(v) for sets in rated for chosen in sets for v in chosen})
+    known = (
+        list(labels)
+        if labels is not None
+        else sorted({str(v) for sets in rated for chosen in sets for v in chosen})
+    )
     alphas: dict[str, float] = {}
     for label in known:
         item, rater, value = [], [], []

@@ -23,8 +23,9 @@ def relation_f1(
     """F1 of two annotators' relations `[{from, to, label?}]`.
 
     Region ids are private to each annotation, so the regions are first matched one to one per
-    control type (tracks excepted: their ends never match) (`match_regions`, overlap >= `threshold`); a relation of `a` agrees with one
-    of `b` when both ends map onto that relation's ends and the labels are equal.
+    control type (`match_regions`, overlap >= `threshold`; tracks are not matched, so relations
+    between tracks never agree); a relation of `a` agrees with one of `b` when both ends map
+    onto that relation's ends and the labels are equal.
     `F1 = 2 * agreeing / (|a| + |b|)`, 1.0 when neither has relations.
 
     >>> box = {"x": 0, "y": 0, "w": 4, "h": 4, "label": "car"}

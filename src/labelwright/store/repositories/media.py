@@ -26,3 +26,21 @@ def accessible_media(
         )
         statement = statement.where(or_(Media.created_by == user_id, in_my_projects))
     return {m.sha256: m for m in session.scalars(statement)}
+
+
+def is_in_projects_of(session: Session, sha256: str, user_id: int) -> bool:
+    """Whether a project the user is a member of refers to this media."""
+    linked = session.scalars(
+        select(ProjectMedia.project_id)
+        .join(Membership, Membership.project_id == ProjectMedia.project_id)
+        .where(ProjectMedia.sha256 == sha256, Membership.user_id == user_id)
+        .limit(1)
+    ).first()
+    return linked is not None
+
+
+def media_by_sha(session: Session, shas: Collection[str]) -> dict[str, Media]:
+    """The media records among `shas` (no permission check: for sizes and durations)."""
+    if not shas:
+        return {}
+    return {m.sha256: m for m in session.scalars(select(Media).where(Media.sha256.in_(list(shas))))}

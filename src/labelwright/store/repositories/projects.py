@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from labelwright.store.models import GuidelineVersion, Membership, Project, SchemaVersion
+from labelwright.store.models import (
+    Annotation,
+    GuidelineVersion,
+    Membership,
+    Project,
+    SchemaVersion,
+    Task,
+)
 
 
 def readable_projects(user_id: int, *, is_admin: bool) -> Select[tuple[Project]]:
@@ -58,3 +65,17 @@ def guideline_versions_after(
         .where(GuidelineVersion.project_id == project_id, GuidelineVersion.version > version)
         .order_by(GuidelineVersion.version)
     ).all()
+
+
+def counts(session: Session, project_id: int) -> tuple[int, int]:
+    """Tasks and live annotations of a project (index-only counts)."""
+    tasks = session.scalar(select(func.count()).where(Task.project_id == project_id)) or 0
+    annotations = (
+        session.scalar(
+            select(func.count()).where(
+                Annotation.project_id == project_id, Annotation.deleted_at.is_(None)
+            )
+        )
+        or 0
+    )
+    return tasks, annotations

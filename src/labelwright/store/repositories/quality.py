@@ -55,20 +55,20 @@ def change_marker(session: Session, project_id: int) -> int:
 
 
 def iter_annotations(
-    session: Session, project_id: int, *, batch: int = 20_000
+    session: Session, project_id: int, *, times: bool = True, batch: int = 20_000
 ) -> Iterator[AnnotationRow]:
-    """Live human annotations of the project (not superseded, deleted or consensus), by id."""
+    """Live human annotations of the project (not superseded, deleted or consensus), by id.
+
+    Without `times`, `created_at` and `lead_time_ms` are not read (None), which is faster.
+    """
+    columns = [Annotation.id, Annotation.task_id, Annotation.author_id, Annotation.results]
+    if times:
+        columns += [Annotation.created_at, Annotation.lead_time_ms]
     after = 0
+    connection = session.connection()  # Core rows: no ORM bookkeeping per row
     while True:
-        rows = session.execute(
-            select(
-                Annotation.id,
-                Annotation.task_id,
-                Annotation.author_id,
-                Annotation.results,
-                Annotation.created_at,
-                Annotation.lead_time_ms,
-            )
+        rows = connection.execute(
+            select(*columns)
             .where(
                 Annotation.project_id == project_id,
                 Annotation.id > after,
@@ -82,7 +82,7 @@ def iter_annotations(
         if not rows:
             return
         for row in rows:
-            yield AnnotationRow(*row)
+            yield AnnotationRow(*row) if times else AnnotationRow(*row, None, None)  # type: ignore[arg-type]
         after = rows[-1][0]
 
 

@@ -1,0 +1,54 @@
+// Event names, selectors, storage keys and shortcuts shared by the pages and the tools.
+
+/** The one event every tool emits: detail = {control, value}. */
+export const CHANGE_EVENT = 'lw-change';
+
+export const API = '/api/v1';
+
+/** localStorage key prefixes. */
+export const DRAFT_PREFIX = 'lw:draft:';
+export const OUTBOX_KEY = 'lw:outbox';
+
+/** Action shortcuts of the workbench (labels get their own keys from the schema). */
+export const ACTION_KEYS = Object.freeze({
+  submit: 'Ctrl+Enter',
+  skip: 'Alt+S',
+  release: 'Alt+R',
+  escalate: 'Alt+E',
+  undo: 'Ctrl+Z',
+  redo: 'Ctrl+Y',
+  guidelines: 'G',
+  deleteRegion: 'Delete',
+  accept: 'Alt+A',
+  reject: 'Alt+J',
+  fix: 'Alt+F',
+});
+
+/** Keys handed out to labels and options without an explicit hotkey, in order. */
+export const AUTO_KEYS = Object.freeze('1234567890qwertyuiopasdfhjklzxcvbnm'.split(''));
+
+/** Single keys the workbench keeps for itself (never given to labels). */
+export const RESERVED_KEYS = Object.freeze(['g', '?']);
+
+/** Colours of labels, by index (CSS custom properties defined in app.css). */
+export const LABEL_COLORS = Object.freeze(
+  ['--l0', '--l1', '--l2', '--l3', '--l4', '--l5', '--l6', '--l7', '--l8', '--l9'].map(
+    (v) => `var(${v})`,
+  ),
+);
+
+export const RETRY_MS = 1500;
+
+/** Custom element names, by control type. */
+export const TOOL_TAGS = Object.freeze({
+  choice: 'lw-choice',
+  choices: 'lw-choices',
+  rating: 'lw-rating',
+  rubric: 'lw-rubric',
+  number: 'lw-number',
+  textarea: 'lw-textarea',
+  spans: 'lw-spans',
+  relations: 'lw-relations',
+  pairwise: 'lw-pairwise',
+  ranking: 'lw-ranking',
+});
