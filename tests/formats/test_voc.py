@@ -70,6 +70,7 @@ def test_plain_voc_imports_with_file_name_and_size() -> None:
         (_voc("<object><name>car</name></object>"), "missing <xmin>"),
         (_voc("<object>", end=""), "not well-formed XML"),
     ],
+    ids=["unknown-label", "outside-image", "inverted-box", "missing-xmin", "malformed-xml"],
 )
 def test_bad_voc_names_file_and_object(body: bytes, expected: str) -> None:
     problems = import_errors("voc", image_sample().schema, body)
