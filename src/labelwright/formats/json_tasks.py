@@ -40,6 +40,12 @@ class JsonlExporter:
     extension = "jsonl"
     default_selection = Selection.HISTORY
     includes_predictions = True
+    # data and meta only pass through `orjson.dumps`: the service may hand them over as
+    # `orjson.Fragment`s of the stored JSON text.
+    serializes_data_only = True
+    # data and meta only pass through `orjson.dumps`: the service may hand them over as
+    # `orjson.Fragment`s of the stored JSON text.
+    serializes_data_only = True
 
     def check_schema(self, schema: LabelingSchema) -> None:
         """Every schema can be exported."""
@@ -60,6 +66,12 @@ class JsonExporter:
     extension = "json"
     default_selection = Selection.HISTORY
     includes_predictions = True
+    # data and meta only pass through `orjson.dumps`: the service may hand them over as
+    # `orjson.Fragment`s of the stored JSON text.
+    serializes_data_only = True
+    # data and meta only pass through `orjson.dumps`: the service may hand them over as
+    # `orjson.Fragment`s of the stored JSON text.
+    serializes_data_only = True
 
     def check_schema(self, schema: LabelingSchema) -> None:
         """Every schema can be exported."""

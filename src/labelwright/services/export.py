@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+import orjson
+from sqlalchemy import Select, Text, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
 from labelwright.domain import LabelingSchema, MediaInfo
@@ -152,6 +153,7 @@ class _Counter:
 class _Wants:
     predictions: bool
     media: bool
+    raw_json: bool  # data and meta as the stored JSON text (orjson.Fragment), not parsed
 
 
 def _wants(exporter: Exporter) -> _Wants:
@@ -159,6 +161,7 @@ def _wants(exporter: Exporter) -> _Wants:
     return _Wants(
         predictions=bool(getattr(exporter, "includes_predictions", False)),
         media=not lineage_dump,
+        raw_json=bool(getattr(exporter, "serializes_data_only", False)),
     )
 
 
@@ -183,14 +186,16 @@ def _tasks(
     wants: _Wants,
 ) -> Iterator[ExportTask]:
     authors: dict[int, str] = {}
-    for rows in _task_batches(session, project_id, since):
+    for rows in _task_batches(session, project_id, since, raw=wants.raw_json):
         ids = [r[0] for r in rows]
-        annotations = _annotations(session, ids, selection, authors)
+        annotations = _annotations(session, project_id, ids, selection, authors)
         if selection is Selection.FINAL:
             annotations = _finals(rows, annotations)
-        predictions = _predictions(session, ids) if wants.predictions else {}
+        predictions = _predictions(session, project_id, ids) if wants.predictions else {}
         media = _media(session, rows) if wants.media else {}
         for task_id, data, meta, _, _ in rows:
+            if wants.raw_json:  # spliced into the output as stored, never parsed
+                data, meta = orjson.Fragment(data), orjson.Fragment(meta)
             yield ExportTask(
                 id=task_id,
                 data=data,
@@ -202,11 +207,11 @@ def _tasks(
 
 
 def _task_batches(
-    session: Session, project_id: int, since: datetime | None
+    session: Session, project_id: int, since: datetime | None, *, raw: bool = False
 ) -> Iterator[Sequence[Any]]:
-    base = select(
-        Task.id, Task.data, Task.meta, Task.final_annotation_id, Task.final_path
-    ).order_by(Task.id)
+    data: Any = cast(Task.data, Text) if raw else Task.data
+    meta: Any = cast(Task.meta, Text) if raw else Task.meta
+    base = select(Task.id, data, meta, Task.final_annotation_id, Task.final_path).order_by(Task.id)
     if since is None:
         after = 0
         while True:
@@ -246,8 +251,18 @@ def _changed_since(session: Session, project_id: int, since: datetime) -> set[in
     )
 
 
+def _in_batch(column: Any, project_column: Any, project_id: int, task_ids: list[int]) -> Any:
+    """Rows of a batch of tasks: ids come sorted, so a range (not 2,000 parameters) selects them;
+    the project condition drops other projects' tasks whose ids fall in the range."""
+    return and_(project_column == project_id, column >= task_ids[0], column <= task_ids[-1])
+
+
 def _annotations(
-    session: Session, task_ids: list[int], selection: Selection, authors: dict[int, str]
+    session: Session,
+    project_id: int,
+    task_ids: list[int],
+    selection: Selection,
+    authors: dict[int, str],
 ) -> dict[int, list[ExportAnnotation]]:
     statement = select(
         Annotation.id,
@@ -262,7 +277,10 @@ def _annotations(
         Annotation.stage,
         Annotation.status,
         Annotation.created_at,
-    ).where(Annotation.task_id.in_(task_ids), Annotation.deleted_at.is_(None))
+    ).where(
+        _in_batch(Annotation.task_id, Annotation.project_id, project_id, sorted(task_ids)),
+        Annotation.deleted_at.is_(None),
+    )
     if selection is not Selection.HISTORY:
         statement = statement.where(Annotation.status == CURRENT)
     out: dict[int, list[ExportAnnotation]] = {}
@@ -304,7 +322,9 @@ def _author(session: Session, user_id: int | None, cache: dict[int, str]) -> str
     return cache[user_id]
 
 
-def _predictions(session: Session, task_ids: list[int]) -> dict[int, list[ExportPrediction]]:
+def _predictions(
+    session: Session, project_id: int, task_ids: list[int]
+) -> dict[int, list[ExportPrediction]]:
     out: dict[int, list[ExportPrediction]] = {}
     rows = session.execute(
         select(
@@ -316,7 +336,7 @@ def _predictions(session: Session, task_ids: list[int]) -> dict[int, list[Export
             Prediction.scores,
             Prediction.created_at,
         )
-        .where(Prediction.task_id.in_(task_ids))
+        .where(_in_batch(Prediction.task_id, Prediction.project_id, project_id, sorted(task_ids)))
         .order_by(Prediction.task_id, Prediction.id)
     ).all()
     for pid, task_id, origin, results, score, scores, created in rows:

@@ -151,8 +151,7 @@ def record_label_annotation(
     if task.state == "gold":
         gold = session.get(Gold, task.id)
         if gold is not None:
-            types = {c.name: str(c.type) for c in schema.controls}
-            scored = score_gold_answer(types, gold.results, annotation.results)
+            scored = score_gold_answer(schema, gold.results, annotation.results)
             session.add(
                 GoldScore(
                     project_id=project.id,

@@ -7,6 +7,7 @@ from typing import Any
 
 from labelwright.domain import LabelingSchema
 from labelwright.domain.workflow import WorkflowSettings, parse_workflow
+from labelwright.quality.agreement.task import task_agreement
 from labelwright.store.models import Project
 
 
@@ -15,14 +16,8 @@ def settings_of(project: Project) -> WorkflowSettings:
 
 
 def agreement(schema: LabelingSchema, results: Sequence[Mapping[str, Any]]) -> float:
-    """Agreement between the annotations of one task, in [0, 1].
-
-    Exact match of the whole results, pairwise: the share of annotation pairs that are equal.
-    The quality engine's per-control agreement can replace this function.
-    """
-    n = len(results)
-    if n < 2:
+    """Agreement between the annotations of one task, in [0, 1]: the quality engine's mean
+    pairwise per-control similarity (what `adjudication.agreement_below` is compared with)."""
+    if len(results) < 2:
         return 1.0
-    pairs = n * (n - 1) // 2
-    equal = sum(1 for i in range(n) for j in range(i + 1, n) if results[i] == results[j])
-    return equal / pairs
+    return task_agreement(schema, results).overall
