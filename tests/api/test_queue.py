@@ -478,3 +478,17 @@ def test_progress_counts(client: TestClient, platform: Platform) -> None:
         client.get(f"/api/v1/projects/{team.project_id}/progress", headers=ann.headers).status_code
         == 403
     )
+
+
+def test_prefetch_claims_a_second_task_and_no_more(client: TestClient, platform: Platform) -> None:
+    team = Team(client, platform, {"overlap": 1}, tasks=4)
+    ann = team.member("ann", "annotator")
+    url = f"/api/v1/projects/{team.project_id}/next"
+    first = team.next(ann)
+    ahead = client.post(url, params={"prefetch": "true"}, headers=ann.headers).json()
+    again = client.post(url, params={"prefetch": "true"}, headers=ann.headers).json()
+    assert first is not None and ahead["task"]["id"] != first["task"]["id"]
+    assert again["assignment"]["id"] == ahead["assignment"]["id"]
+    assert team.next(ann)["assignment"]["id"] == first["assignment"]["id"]  # type: ignore[index]
+    team.submit(ann, first, results={"label": "a"})
+    assert team.next(ann)["assignment"]["id"] == ahead["assignment"]["id"]  # type: ignore[index]

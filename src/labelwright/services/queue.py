@@ -74,14 +74,22 @@ def claim_next_task(
     project_id: int,
     *,
     stage: str = "label",
+    prefetch: bool = False,
     rng: random.Random | None = None,
 ) -> Served | None:
-    """Claim the next task for the caller in `stage`, or None when nothing is left for them."""
+    """Claim the next task for the caller in `stage`, or None when nothing is left for them.
+
+    Without `prefetch` a caller who holds a live claim gets it back (a reload loses nothing).
+    With `prefetch` they get a second claim (a different task) to load while they work on the
+    first; nobody holds more than two claims per stage.
+    """
     if stage not in STAGES:
         raise Invalid(f"Unknown stage '{stage}'; use one of {', '.join(STAGES)}.")
     for attempt in range(3):
         try:
-            return _claim(platform, session, actor, project_id, stage, rng or random.Random())
+            return _claim(
+                platform, session, actor, project_id, stage, prefetch, rng or random.Random()
+            )
         except IntegrityError:  # the same user raced themselves to one task; try again
             session.rollback()
             if attempt == 2:
@@ -95,6 +103,7 @@ def _claim(
     actor: Actor,
     project_id: int,
     stage: str,
+    prefetch: bool,
     rng: random.Random,
 ) -> Served | None:
     begin_write(session)
@@ -104,10 +113,10 @@ def _claim(
     settings = settings_of(project)
     now = platform.clock()
     queue_repo.expire_leases(session, project_id, now)
-    held = queue_repo.active_assignment(session, project_id, actor.id, stage, now)
-    if held is not None:
+    held = queue_repo.active_assignments(session, project_id, actor.id, stage, now)
+    if held and (not prefetch or len(held) > 1):
         session.commit()
-        return _served(session, actor, project, held)
+        return _served(session, actor, project, held[-1] if prefetch else held[0])
     locking = not platform.db.is_sqlite
     task_id: int | None
     if stage == "label":

@@ -34,9 +34,16 @@ def next_task(
     platform: PlatformDep,
     session: SessionDep,
     stage: Literal["label", "review", "adjudicate"] = "label",
+    prefetch: bool = False,
 ) -> NextOut | Response:
-    """Claim your next task for a stage (204 when nothing is left for you)."""
-    served = queue.claim_next_task(platform, session, actor, project_id, stage=stage)
+    """Claim your next task for a stage (204 when nothing is left for you).
+
+    You get back the claim you hold, if any; `prefetch=true` claims a second task to load
+    while you work on the first.
+    """
+    served = queue.claim_next_task(
+        platform, session, actor, project_id, stage=stage, prefetch=prefetch
+    )
     if served is None:
         return Response(status_code=204)
     return NextOut(

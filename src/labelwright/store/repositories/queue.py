@@ -39,9 +39,10 @@ def expire_leases(session: Session, project_id: int, now: datetime) -> int:
     return len(rows)
 
 
-def active_assignment(
+def active_assignments(
     session: Session, project_id: int, user_id: int, stage: str, now: datetime
-) -> Assignment | None:
+) -> Sequence[Assignment]:
+    """The user's live claims in a stage, oldest first."""
     return session.scalars(
         select(Assignment)
         .where(
@@ -52,8 +53,8 @@ def active_assignment(
             Assignment.leased_until >= now,
         )
         .order_by(Assignment.id)
-        .limit(1)
-    ).first()
+        .limit(2)
+    ).all()
 
 
 def _not_served_to(user_id: int) -> object:

@@ -38,6 +38,8 @@ const state = {
   startedAt: 0,
   mode: 'label', // label | view (review before fix) | fix | compose
   busy: false,
+  /** @type {Promise<object | null> | null} the claim fetched ahead of time */
+  prefetched: null,
   /** @type {Map<string, HTMLElement>} */
   tools: new Map(),
 };
@@ -473,12 +475,15 @@ async function loadNext() {
   content.setAttribute('aria-busy', 'true');
   try {
     if (!(await flushOutbox())) return;
-    const served = await api('POST', `/projects/${projectId}/next`, { query: { stage } });
+    const ahead = state.prefetched ? await state.prefetched : null;
+    state.prefetched = null;
+    const served = ahead || (await api('POST', `/projects/${projectId}/next`, { query: { stage } }));
     saveState.textContent = '';
     if (!served) renderDone();
     else {
       state.served = served;
       renderTask();
+      prefetchNext();
     }
   } catch (err) {
     if (err instanceof ApiError && err.status === 403) {
@@ -490,6 +495,15 @@ async function loadNext() {
   } finally {
     state.busy = false;
   }
+}
+
+/** Claim the following task in the background so Submit -> next task needs no round trip. */
+function prefetchNext() {
+  if (stage !== 'label') return;
+  const current = state.served?.assignment.id;
+  state.prefetched = api('POST', `/projects/${projectId}/next`, { query: { stage, prefetch: 'true' } })
+    .then((next) => (next && next.assignment.id !== current ? next : null))
+    .catch(() => null);
 }
 
 function leadTime() {
