@@ -36,3 +36,20 @@ def test_manager_sees_only_their_projects_events(client: TestClient, platform: P
         ).status_code
         == 403
     )
+
+
+def test_newest_first_pages_backwards(client: TestClient, platform: Platform) -> None:
+    user = make_user(platform)
+    pid = make_project(platform, user).id
+    for i in range(3):
+        client.put(
+            f"/api/v1/projects/{pid}/guidelines", json={"text": str(i)}, headers=user.headers
+        )
+    params = {"project_id": pid, "order": "desc", "limit": 2}
+    first = client.get("/api/v1/audit", headers=user.headers, params=params).json()
+    seqs = [e["seq"] for e in first["items"]]
+    assert seqs == sorted(seqs, reverse=True) and first["items"][0]["payload"]["text"] == "2"
+    rest = client.get(
+        "/api/v1/audit", headers=user.headers, params={**params, "cursor": first["next_cursor"]}
+    ).json()
+    assert [e["action"] for e in rest["items"]] == ["project.guidelines.update", "project.create"]

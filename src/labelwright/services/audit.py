@@ -18,18 +18,28 @@ __all__ = ["AuditFilter", "list_audit", "verify_audit"]
 
 
 def list_audit(
-    session: Session, actor: Actor, where: AuditFilter, *, after: int, limit: int
+    session: Session,
+    actor: Actor,
+    where: AuditFilter,
+    *,
+    after: int,
+    limit: int,
+    newest_first: bool = False,
 ) -> Sequence[AuditEvent]:
     """Events in seq order: admins see all; managers see the projects they manage."""
     if actor.is_admin:
-        return list_events(session, where, managed_by=None, after=after, limit=limit)
+        return list_events(
+            session, where, managed_by=None, after=after, limit=limit, newest_first=newest_first
+        )
     if where.project_id is not None:
         role = policies.project_role(session, actor, where.project_id)
         if not policies.can_read_audit(actor, role == policies.Role.MANAGER):
             raise Forbidden("Only admins and the project's managers read its audit trail.")
     elif actor.id is None or not user_repo.is_manager_anywhere(session, actor.id):
         raise Forbidden("Only admins and project managers read the audit trail.")
-    return list_events(session, where, managed_by=actor.id, after=after, limit=limit)
+    return list_events(
+        session, where, managed_by=actor.id, after=after, limit=limit, newest_first=newest_first
+    )
 
 
 def verify_audit(session: Session) -> ChainReport:

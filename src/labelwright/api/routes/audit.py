@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -27,12 +27,21 @@ def list_audit(
     entity_id: str | None = None,
     action: str | None = None,
     actor_email: Annotated[str | None, Query(alias="actor")] = None,
+    order: Literal["asc", "desc"] = "asc",
 ) -> Page[AuditEventOut]:
-    """Audit events in order (admins: all; managers: their projects), with filters."""
+    """Audit events in order, or newest first with `order=desc` (admins: all; managers: their
+    projects), with filters."""
     where = AuditFilter(
         project_id=project_id, entity=entity, entity_id=entity_id, action=action, actor=actor_email
     )
-    rows = audit.list_audit(session, actor, where, after=cursor_after(cursor), limit=limit)
+    rows = audit.list_audit(
+        session,
+        actor,
+        where,
+        after=cursor_after(cursor),
+        limit=limit,
+        newest_first=order == "desc",
+    )
     return Page(
         items=[AuditEventOut.model_validate(e) for e in rows],
         next_cursor=next_cursor([e.seq for e in rows], limit),

@@ -27,9 +27,15 @@ def list_events(
     managed_by: int | None,
     after: int,
     limit: int,
+    newest_first: bool = False,
 ) -> Sequence[AuditEvent]:
-    """Events in seq order; `managed_by` limits them to the projects that user manages."""
-    statement = select(AuditEvent).where(AuditEvent.seq > after)
+    """Events in seq order (or newest first, `after` then being an upper bound); `managed_by`
+    limits them to the projects that user manages."""
+    statement = select(AuditEvent)
+    if newest_first and after:
+        statement = statement.where(AuditEvent.seq < after)
+    elif not newest_first:
+        statement = statement.where(AuditEvent.seq > after)
     if managed_by is not None:
         managed = select(Membership.project_id).where(
             Membership.user_id == managed_by, Membership.role == "manager"
@@ -44,4 +50,5 @@ def list_events(
     ):
         if value is not None:
             statement = statement.where(column == value)
-    return session.scalars(statement.order_by(AuditEvent.seq).limit(limit)).all()
+    order = AuditEvent.seq.desc() if newest_first else AuditEvent.seq
+    return session.scalars(statement.order_by(order).limit(limit)).all()

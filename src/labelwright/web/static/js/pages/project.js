@@ -48,8 +48,8 @@ async function load() {
     ? barChart(annotators.map((a) => ({ label: a.email || `user ${a.user_id}`, value: a.annotations })), { color: '#0891b2' })
     : h('p', { class: 'muted' }, 'No annotations yet.'));
   try {
-    const page = await api('GET', '/audit', { query: { project_id: id, limit: 1000 } });
-    const recent = page.items.slice(-12).reverse();
+    const page = await api('GET', '/audit', { query: { project_id: id, limit: 12, order: 'desc' } });
+    const recent = page.items;
     document.getElementById('activity').replaceChildren(recent.length
       ? h('ul', { class: 'activity' }, recent.map((e) => h('li', null, h('time', { datetime: e.at }, fmtTime(e.at)), h('span', null, h('b', null, e.actor), ` ${e.action} `, h('span', { class: 'muted' }, `${e.entity} ${e.entity_id}`)))))
       : h('p', { class: 'muted' }, 'No activity yet.'));
