@@ -57,3 +57,12 @@ def test_every_cli_command_is_documented() -> None:
 @pytest.mark.parametrize("page", ["settings.md", "problems.md", "cli.md"])
 def test_docs_pages_exist(page: str) -> None:
     assert (DOCS / page).stat().st_size > 200
+
+
+def test_every_registered_format_is_documented() -> None:
+    import labelwright.formats  # noqa: F401 - registers the formats
+    from labelwright.formats.registry import EXPORTERS, IMPORTERS
+
+    text = (DOCS / "formats.md").read_text()
+    for name in set(EXPORTERS.names()) | set(IMPORTERS.names()):
+        assert f"| `{name}` |" in text, name
