@@ -68,6 +68,20 @@ class DatabaseFactory:
         admin.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """Argon2 with test-sized cost: hundreds of test users would otherwise cost minutes of CPU.
+    (Production keeps argon2-cffi's defaults; the algorithm and verification are the same.)"""
+    from argon2 import PasswordHasher
+
+    from labelwright.services import auth
+
+    production = auth._hasher
+    auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    auth._hasher = production
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     if request.param == "postgresql":
