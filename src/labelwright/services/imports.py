@@ -31,6 +31,7 @@ from labelwright.store.repositories import media as media_repo
 from labelwright.store.repositories import tasks as task_repo
 
 BATCH = 2000
+ANALYZE_AFTER = 10_000  # rows; a smaller import leaves the planner's statistics good enough
 MAX_REPORTED = 1000
 _ROW_KEYS = frozenset({"data", "meta", "predictions", "annotations", "priority"})
 MEDIA_PREFIX = "media:"
@@ -123,6 +124,8 @@ def import_tasks(
         },
     )
     session.commit()
+    if importer.created >= ANALYZE_AFTER:
+        task_repo.refresh_statistics(session)
     return result
 
 

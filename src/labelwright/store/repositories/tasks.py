@@ -154,3 +154,11 @@ def latest_predictions(session: Session, task_ids: Sequence[int]) -> dict[int, P
         select(Prediction).where(Prediction.task_id.in_(list(task_ids))).order_by(Prediction.id)
     ).all()
     return {p.task_id: p for p in rows}
+
+
+def refresh_statistics(session: Session) -> None:
+    """After a bulk import, let PostgreSQL's planner see the new rows at once (autovacuum would
+    only catch up later; until then it plans sorts where an index walk is right)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE tasks"))
+        session.commit()
