@@ -63,6 +63,40 @@ def create_annotation(
                 f"Annotation {parent_id} is already {parent.status}; correct its latest version."
             )
         annotation_repo.mark_superseded(session, parent.id)
+    annotation = add_annotation(
+        session,
+        actor,
+        project,
+        task,
+        clean,
+        stage="label",
+        origin=origin,
+        lead_time_ms=lead_time_ms,
+        parent_id=parent_id,
+    )
+    if parent is not None:
+        if task.final_annotation_id == parent.id:
+            task.final_annotation_id = annotation.id
+            task.final_path = "correction"
+    else:
+        _record_direct_label(datetime.now(UTC), session, actor, project, schema, task, annotation)
+    session.commit()
+    return annotation
+
+
+def add_annotation(
+    session: Session,
+    actor: Actor,
+    project: Project,
+    task: Task,
+    results: dict[str, Any],
+    *,
+    stage: str,
+    origin: str,
+    lead_time_ms: int | None,
+    parent_id: int | None = None,
+) -> Annotation:
+    """Store validated `results` as a new annotation with its lineage, and its audit event."""
     annotation = Annotation(
         task_id=task.id,
         project_id=project.id,
@@ -72,18 +106,12 @@ def create_annotation(
         schema_version=project.schema_version,
         guideline_version=project.guideline_version,
         lead_time_ms=lead_time_ms,
-        stage="label",
+        stage=stage,
         status="submitted",
-        results=clean,
+        results=results,
     )
     session.add(annotation)
     session.flush()
-    if parent is not None:
-        if task.final_annotation_id == parent.id:
-            task.final_annotation_id = annotation.id
-            task.final_path = "correction"
-    else:
-        _record_direct_label(datetime.now(UTC), session, actor, project, schema, task, annotation)
     append_event(
         session,
         actor=actor.email,
@@ -91,9 +119,14 @@ def create_annotation(
         entity="annotation",
         entity_id=annotation.id,
         project_id=project.id,
-        payload={"task_id": task.id, "parent_id": parent_id, "origin": origin, "results": clean},
+        payload={
+            "task_id": task.id,
+            "stage": stage,
+            "parent_id": parent_id,
+            "origin": origin,
+            "results": results,
+        },
     )
-    session.commit()
     return annotation
 
 

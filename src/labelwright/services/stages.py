@@ -17,7 +17,7 @@ from labelwright.domain import LabelingSchema, validate_results
 from labelwright.domain.workflow import WorkflowSettings
 from labelwright.errors import Invalid
 from labelwright.quality.gold_scoring import score_gold_answer
-from labelwright.services.annotations import object_context, prediction_origin
+from labelwright.services.annotations import add_annotation, object_context, prediction_origin
 from labelwright.services.context import Actor, Platform
 from labelwright.services.queue import close_submitted, load_own_active
 from labelwright.services.schemas import current_schema
@@ -94,31 +94,17 @@ def _new_annotation(
     if results is None:
         raise Invalid("'results' is required.", errors=[{"loc": ["results"], "msg": "required"}])
     clean = validate_results(schema, results, context=object_context(session, actor, task, schema))
-    annotation = Annotation(
-        task_id=task.id,
-        project_id=project.id,
-        author_id=actor.id,
-        origin=origin,
-        parent_id=parent_id,
-        schema_version=project.schema_version,
-        guideline_version=project.guideline_version,
-        lead_time_ms=lead,
-        stage=stage,
-        status="submitted",
-        results=clean,
-    )
-    session.add(annotation)
-    session.flush()
-    append_event(
+    return add_annotation(
         session,
-        actor=actor.email,
-        action="annotation.create",
-        entity="annotation",
-        entity_id=annotation.id,
-        project_id=project.id,
-        payload={"task_id": task.id, "stage": stage, "origin": origin, "results": clean},
+        actor,
+        project,
+        task,
+        clean,
+        stage=stage,
+        origin=origin,
+        lead_time_ms=lead,
+        parent_id=parent_id,
     )
-    return annotation
 
 
 def _submit_label(
