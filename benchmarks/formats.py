@@ -78,6 +78,7 @@ def fill(data_dir: Path, url: str | None, images: int, texts: int) -> dict[str, 
     from labelwright.services import projects
     from labelwright.services.context import SYSTEM
     from labelwright.store.db import begin_write
+    from labelwright.store.repositories import bulk_tasks
     from labelwright.store.repositories import tasks as task_repo
 
     platform = _platform(data_dir, url)
@@ -92,7 +93,7 @@ def fill(data_dir: Path, url: str | None, images: int, texts: int) -> dict[str, 
             n = min(BATCH, count - start)
             with platform.db.session() as session:
                 begin_write(session)
-                task_ids = task_repo.allocate_task_ids(session, n)
+                task_ids = bulk_tasks.allocate_task_ids(session, n)
                 rows, annotations = [], []
                 for offset, task_id in enumerate(task_ids):
                     i = start + offset
@@ -105,7 +106,7 @@ def fill(data_dir: Path, url: str | None, images: int, texts: int) -> dict[str, 
                         data = {"text": f"task {i} " + "lorem ipsum dolor sit amet " * 6}
                         results = {"sentiment": rng.choice(["pos", "neg"])}
                     rows.append(
-                        (orjson.dumps(data).decode(), orjson.dumps({"i": i}).decode(), 0, 1)
+                        (orjson.dumps(data), orjson.dumps({"i": i}), 0, 1)
                     )
                     annotations.append(
                         {
@@ -121,7 +122,9 @@ def fill(data_dir: Path, url: str | None, images: int, texts: int) -> dict[str, 
                             "results": results,
                         }
                     )
-                task_repo.insert_tasks(session, ids[name], task_ids, rows)
+                writer = bulk_tasks.TaskWriter(session, ids[name])
+                writer.write(task_ids, rows)
+                writer.pause()
                 task_repo.insert_annotations(session, annotations)
                 task_repo.set_imported_finals(session, task_ids)
                 session.commit()

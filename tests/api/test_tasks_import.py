@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
+import pytest
 from fastapi.testclient import TestClient
 
 from labelwright.services.context import Platform
@@ -198,3 +200,52 @@ def test_delete_task_is_audited(client: TestClient, platform: Platform) -> None:
         "/api/v1/audit", headers=headers, params={"entity": "task", "entity_id": str(task_id)}
     ).json()
     assert [e["action"] for e in events["items"]] == ["task.delete"]
+
+
+def _count(client: TestClient, user: MadeUser, pid: int) -> int:
+    response = client.get(f"/api/v1/projects/{pid}/progress", headers=user.headers)
+    assert response.status_code == 200, response.text
+    return sum(response.json()["tasks_by_state"].values())
+
+
+def test_a_bad_row_after_thousands_streamed_stores_nothing(
+    client: TestClient, platform: Platform
+) -> None:
+    """Rows flow into the database while the body arrives (one COPY on PostgreSQL); a bad row
+    near the end still leaves nothing behind, and the next import works."""
+    user, pid = _setup(client, platform)
+    rows = [{"text": f"row {i}"} for i in range(6000)]
+    rows[5500] = {"other": "no text key"}
+    response = import_jsonl(client, user, pid, rows)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {"line": 5501, "error": "data has no 'text' for object 'text'"}
+    ]
+    assert _count(client, user, pid) == 0
+    response = import_jsonl(client, user, pid, [{"text": "a"}, {"text": "b\\\tc"}])
+    assert response.status_code == 201, response.text
+    first, last = response.json()["first_id"], response.json()["last_id"]
+    assert last == first + 1
+    stored = client.get(f"/api/v1/tasks/{last}", headers=user.headers).json()
+    assert stored["data"] == {"text": "b\\\tc"}
+
+
+def test_an_upload_over_the_limit_is_refused_midway_and_stores_nothing(
+    client: TestClient, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user, pid = _setup(client, platform)
+    monkeypatch.setattr(platform.settings, "max_upload_mb", 1)
+    line = json.dumps({"text": "x" * 1000}).encode() + b"\n"
+
+    def body() -> Iterator[bytes]:  # chunked: no Content-Length to refuse up front
+        for _ in range(3000):
+            yield line
+
+    response = client.post(
+        f"/api/v1/projects/{pid}/tasks",
+        content=body(),
+        headers={**user.headers, "Content-Type": "application/x-ndjson"},
+    )
+    assert response.status_code == 413, response.text
+    assert response.json()["title"]
+    assert _count(client, user, pid) == 0

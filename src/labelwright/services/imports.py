@@ -27,6 +27,7 @@ from labelwright.services.schemas import current_schema
 from labelwright.store.audit import append_event
 from labelwright.store.db import begin_write
 from labelwright.store.models import Project
+from labelwright.store.repositories import bulk_tasks
 from labelwright.store.repositories import media as media_repo
 from labelwright.store.repositories import tasks as task_repo
 
@@ -95,17 +96,20 @@ def import_tasks(
     result = ImportResult()
     try:
         storing = _store_rows(importer, _rows(stream, fmt, schema), result, on_error)
-    except LabelwrightError:
+        if storing:
+            importer.finish()
+    except BaseException:
+        importer.writer.abort()
         session.rollback()
         raise
     if not storing:
+        importer.writer.abort()
         session.rollback()
         raise Invalid(
             f"{result.rejected_count} row(s) are invalid; nothing was imported "
             "(send ?on_error=skip to import the valid rows).",
             errors=[{"line": r.line, "error": r.error} for r in result.rejected],
         )
-    importer.flush()
     result.created = importer.created
     result.first_id, result.last_id = importer.first_id, importer.last_id
     append_event(
@@ -198,6 +202,8 @@ class _Importer:
             if spec.type not in ("timeline",)
         ]
         self.pending: list[_Row] = []
+        self.writer = bulk_tasks.TaskWriter(session, project.id)
+        self.ids = bulk_tasks.TaskIds(session, BATCH)
         self.created = 0
         self.first_id: int | None = None
         self.last_id: int | None = None
@@ -242,6 +248,7 @@ class _Importer:
         unknown = [s for s in shas if s not in self.media_ok]
         if not unknown:
             return
+        self.writer.pause()
         found = media_repo.accessible_media(
             self.session, unknown, user_id=self.actor.id, is_admin=self.actor.is_admin
         )
@@ -286,12 +293,17 @@ class _Importer:
         if len(self.pending) >= BATCH:
             self.flush()
 
+    def finish(self) -> None:
+        """Store what is pending and end the bulk insert."""
+        self.flush()
+        self.writer.pause()
+
     def flush(self) -> None:
         rows, self.pending = self.pending, []
         if not rows:
             return
-        ids = task_repo.allocate_task_ids(self.session, len(rows))
-        new_rows: list[task_repo.NewTask] = []
+        ids = self.ids.take(len(rows))
+        new_rows: list[bulk_tasks.NewTask] = []
         annotations: list[dict[str, Any]] = []
         predictions: list[dict[str, Any]] = []
         media: set[str] = set()
@@ -299,9 +311,7 @@ class _Importer:
         for row in rows:
             digest.update(row.data_json)
             digest.update(b"\n")
-            new_rows.append(
-                (row.data_json.decode(), row.meta_json.decode(), row.priority, len(row.annotations))
-            )
+            new_rows.append((row.data_json, row.meta_json, row.priority, len(row.annotations)))
             if row.media:
                 media |= row.media
         for task_id, row in zip(ids, rows, strict=True):
@@ -324,14 +334,18 @@ class _Importer:
                 )
             for p in row.predictions:
                 predictions.append({"task_id": task_id, "project_id": self.project.id, **p})
-        task_repo.insert_tasks(self.session, self.project.id, ids, new_rows)
-        task_repo.insert_annotations(self.session, annotations)
-        task_repo.insert_predictions(self.session, predictions)
-        if annotations:
-            task_repo.set_imported_finals(self.session, sorted({a["task_id"] for a in annotations}))
-        if predictions:
-            route_tasks(self.session, self.project, sorted({p["task_id"] for p in predictions}))
-        task_repo.link_media(self.session, self.project.id, media)
+        self.writer.write(ids, new_rows)
+        if annotations or predictions or media:
+            self.writer.pause()  # the rows below point at the new tasks
+            task_repo.insert_annotations(self.session, annotations)
+            task_repo.insert_predictions(self.session, predictions)
+            if annotations:
+                task_repo.set_imported_finals(
+                    self.session, sorted({a["task_id"] for a in annotations})
+                )
+            if predictions:
+                route_tasks(self.session, self.project, sorted({p["task_id"] for p in predictions}))
+            task_repo.link_media(self.session, self.project.id, media)
         self.created += len(rows)
         self.first_id = ids[0] if self.first_id is None else self.first_id
         self.last_id = ids[-1]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from labelwright.api.bodies import spool_body
 from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep
 from labelwright.api.problems import problem_responses
-from labelwright.api.routes.tasks import import_out, spool_body
+from labelwright.api.routes.tasks import import_out
 from labelwright.formats.task_rows import format_for_content_type
 from labelwright.schemas.tasks import AnnotationIn, AnnotationOut, ImportOut, PredictionOut
 from labelwright.services import annotations, predictions
