@@ -44,7 +44,7 @@ def _commands(app: typer.Typer, prefix: str = "labelwright") -> list[str]:
 
 
 def test_every_cli_command_is_documented() -> None:
-    from labelwright.cli import admin, remote, server  # noqa: F401 - register commands
+    from labelwright.cli import admin, datasets, remote, server  # noqa: F401 - register commands
     from labelwright.cli.app import app
 
     text = (DOCS / "cli.md").read_text()

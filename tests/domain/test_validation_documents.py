@@ -169,3 +169,13 @@ def test_required_fields_must_be_present(validate: Validate, mismatch: Mismatch)
         {"control": "invoice", "index": None, "reason": "required fields 'total' are missing"}
     ]
     assert validate(SCHEMA, {"invoice": [vendor]}, DATA, partial=True)
+
+
+def test_regions_carry_their_transcription_text(validate: Validate, mismatch: Mismatch) -> None:
+    regions = [_region(0, text="Total: $1,200.50"), _region(0, 20, text="")]
+
+    normalized = validate(SCHEMA, {"layout": regions, "invoice": [TOTAL]}, DATA)["layout"]
+
+    assert [r.get("text") for r in normalized] == ["Total: $1,200.50", ""]
+    problems = mismatch(SCHEMA, {"layout": [_region(0, text=12)], "invoice": [TOTAL]}, DATA)
+    assert problems[0]["reason"] == "text must be a string, got number"

@@ -45,3 +45,19 @@ def test_pairs_load_as_a_dataset_with_the_columns_trl_expects() -> None:
     rows = _lines(export_bytes("preference-pairs", sample.schema, sample.tasks))
     dataset = datasets.Dataset.from_list(rows)
     assert {"prompt", "chosen", "rejected"} <= set(dataset.column_names)
+
+
+def test_pairwise_without_strength_has_margin_zero_for_trl_reward_training() -> None:
+    from labelwright.domain import parse_schema
+    from tests.formats.conftest import make_task
+
+    schema = parse_schema(
+        {
+            "objects": {"prompt": {"type": "text"}, "answers": {"type": "responses"}},
+            "controls": [{"name": "prefer", "type": "pairwise", "of": "answers"}],
+        }
+    )
+    data = {"prompt": "Hi", "answers": [{"id": "x", "text": "Hey"}, {"id": "y", "text": "Go"}]}
+    task = make_task(1, data, {"prefer": {"choice": "b"}}, schema=schema)
+    [pair] = _lines(export_bytes("preference-pairs", schema, [task]))
+    assert (pair["chosen"], pair["rejected"], pair["margin"]) == ("Go", "Hey", 0)

@@ -60,7 +60,13 @@ def clean_errors(func: F) -> F:
 
 
 def main() -> None:
-    from labelwright.cli import admin, remote, server  # noqa: F401 - register commands
+    from labelwright.cli import (  # noqa: F401 - register commands
+        admin,
+        datasets,
+        quality,
+        remote,
+        server,
+    )
 
     try:
         app()

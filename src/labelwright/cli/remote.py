@@ -180,7 +180,14 @@ def export(
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option(help="Only tasks changed at or after this ISO time (incremental pulls)."),
+        typer.Option(
+            help="Only tasks changed at or after this ISO time, or (vN) whose final annotation "
+            "differs from dataset version N (incremental pulls)."
+        ),
+    ] = None,
+    version: Annotated[
+        int | None,
+        typer.Option("--version", help="Export this dataset version (labelwright dataset list)."),
     ] = None,
     url: UrlOpt = "http://127.0.0.1:8080",
     token: TokenOpt = None,
@@ -193,7 +200,10 @@ def export(
     with _client(url, token) as client, _progress() as progress:
         task = progress.add_task(f"Exporting project {project}", total=None)
         with partial.open("wb") as out:
-            for chunk in client.export(project, fmt=format, annotations=annotations, since=since):
+            chunks = client.export(
+                project, fmt=format, annotations=annotations, since=since, version=version
+            )
+            for chunk in chunks:
                 out.write(chunk)
                 written += len(chunk)
                 progress.update(task, advance=len(chunk))

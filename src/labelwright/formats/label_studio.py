@@ -5,8 +5,11 @@ name (as `label_studio_config.parse_label_config` makes them) and its `to_name` 
 Coordinates are converted between Label Studio's percentages of `original_width` /
 `original_height` and source pixels; text offsets between UTF-16 code units (JavaScript) and
 code points; brush masks between Label Studio's RLE and COCO RLE; pairwise `left`/`right` and
-`a`/`b`. Cancelled (skipped) annotations are not imported. Predictions given only as ids (as
-Label Studio's JSON export writes them) are skipped.
+`a`/`b` (a tie has no Label Studio equivalent and is refused on export); a `Ranker` result with
+buckets as tie groups in bucket order, the unplaced items (`_`, or any response not in a bucket)
+last. Per-region results (`perRegion="true"` TextArea, Choices, Rating, Number) share their
+region's `id` and become that region's attribute. Cancelled (skipped) annotations are not
+imported. Predictions given only as ids (as Label Studio's JSON export writes them) are skipped.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import orjson
 
 from labelwright.domain import ControlSpec, LabelingSchema, rle_decode, rle_encode
 from labelwright.errors import Invalid
+from labelwright.formats.label_studio_config import region_attributes
 from labelwright.formats.ls_brush import decode_brush, encode_brush
 from labelwright.formats.records import ExportTask, Selection
 from labelwright.formats.targets import media_of
@@ -154,6 +158,7 @@ def _results(
     items: Iterable[Any], schema: LabelingSchema, data: Mapping[str, Any], where: str
 ) -> dict[str, Any]:
     results: dict[str, Any] = {}
+    per_region: list[tuple[int, str, str, Any]] = []  # (index, attribute, region id, value)
     relations = next((c for c in schema.controls if c.type == "relations"), None)
     for index, item in enumerate(items):
         if not isinstance(item, dict):
@@ -166,13 +171,24 @@ def _results(
                 relation["label"] = item["labels"][0]
             results.setdefault(relations.name, []).append(relation)
             continue
+        value = item.get("value")
         control = schema.control(str(item.get("from_name")))
+        attributes = region_attributes(schema, str(item.get("to_name")))
+        if control is None and str(item.get("from_name")) in attributes:
+            name = str(item["from_name"])
+            try:
+                found = _region_value(attributes[name], value)
+            except (KeyError, TypeError, IndexError) as exc:
+                raise Invalid(
+                    f"{where}: result {index} (per-region {item.get('type')}) is malformed: {exc!r}"
+                ) from None
+            per_region.append((index, name, str(item.get("id")), found))
+            continue
         if control is None:
             raise Invalid(
                 f"{where}: result {index}: from_name '{item.get('from_name')}' is not a control "
                 f"of the schema ({', '.join(c.name for c in schema.controls)})"
             )
-        value = item.get("value")
         if not isinstance(value, dict):
             raise Invalid(f"{where}: result {index} has no value object")
         try:
@@ -181,7 +197,43 @@ def _results(
             raise Invalid(
                 f"{where}: result {index} ({item.get('type')}) is malformed: {exc!r}"
             ) from None
+    _attach_region_values(results, per_region, schema, where)
     return results
+
+
+def _region_value(kind: Any, value: Any) -> Any:
+    """The value of a per-region result, by the attribute's type."""
+    if kind == "str":
+        return "\n".join(value["text"])
+    if kind == "int":
+        return value["rating"]
+    if kind == "float":
+        return value["number"]
+    return value["choices"][0]
+
+
+def _attach_region_values(
+    results: dict[str, Any],
+    per_region: list[tuple[int, str, str, Any]],
+    schema: LabelingSchema,
+    where: str,
+) -> None:
+    """Put each per-region value into the attributes of the region with the same id."""
+    for index, name, region_id, found in per_region:
+        regions = [
+            region
+            for control in schema.controls
+            if name in getattr(control, "attributes", {})
+            for region in results.get(control.name) or []
+            if str(region.get("id")) == region_id
+        ]
+        if not regions:
+            raise Invalid(
+                f"{where}: result {index}: per-region '{name}' belongs to region '{region_id}', "
+                "which is not among the annotation's regions"
+            )
+        for region in regions:
+            region.setdefault("attributes", {})[name] = found
 
 
 def _add(
@@ -206,9 +258,7 @@ def _add(
     elif kind == "pairwise":
         results[name] = {"choice": {"left": "a", "right": "b"}[value["selected"]]}
     elif kind == "ranking":
-        ranks = value["ranker"]
-        order = ranks.get(name) or next(iter(ranks.values()))
-        results[name] = list(order)
+        results[name] = _ranking(value["ranker"], control, item, schema, data)
     elif kind == "spans":
         text = data.get(schema.data_key(control.of or ""), "")
         offsets = _Offsets(text)
@@ -220,6 +270,32 @@ def _add(
         results.setdefault(name, []).append(segment | {"label": value["labels"][0]})
     else:
         _add_image_region(results, control, item, value, region_id)
+
+
+def _ranking(
+    ranks: Mapping[str, Any],
+    control: ControlSpec,
+    item: Mapping[str, Any],
+    schema: LabelingSchema,
+    data: Mapping[str, Any],
+) -> list[Any]:
+    """A Ranker's order, or its buckets as tie groups in bucket order (best first), the items
+    not in a bucket last as one group."""
+    plain = ranks.get(control.name) or ranks.get(str(item.get("to_name")))
+    if plain is not None and len(ranks) == 1:
+        return list(plain)
+    groups: list[list[str]] = []
+    for bucket, members in ranks.items():
+        if bucket != "_" and members:
+            groups.append([str(m) for m in members])
+    placed = {m for group in groups for m in group}
+    listed = data.get(schema.data_key(control.of or ""))
+    ids = [str(r["id"]) for r in listed if isinstance(r, dict)] if isinstance(listed, list) else []
+    rest = [str(m) for m in ranks.get("_") or [] if str(m) not in placed]
+    rest += [rid for rid in ids if rid not in placed and rid not in rest]
+    if rest:
+        groups.append(rest)
+    return [group if len(group) > 1 else group[0] for group in groups]
 
 
 def _add_image_region(
@@ -347,6 +423,11 @@ def _ls_results(
             "origin": "manual",
         }
         if kind == "pairwise":
+            if value["choice"] not in ("a", "b"):
+                raise Invalid(
+                    f"Task {task.id}: pairwise '{control.name}' is a tie, which Label Studio's "
+                    "Pairwise cannot record; export with another format or resolve the tie."
+                )
             yield base | {
                 "to_name": control.name,
                 "value": {"selected": "left" if value["choice"] == "a" else "right"},
@@ -363,28 +444,57 @@ def _ls_results(
         elif kind == "spans":
             text = task.data.get(schema.data_key(control.of or ""), "")
             offsets = _Offsets(text if isinstance(text, str) else "")
-            for span in value:
-                yield base | {
-                    "id": span.get("id"),
-                    "value": {
-                        "start": offsets.to_units(span["start"]),
-                        "end": offsets.to_units(span["end"]),
-                        "text": span["text"],
-                        "labels": [span["label"]],
-                    },
+            for index, span in enumerate(value):
+                where = {
+                    "start": offsets.to_units(span["start"]),
+                    "end": offsets.to_units(span["end"]),
+                    "text": span["text"],
                 }
+                yield from _ls_region(
+                    control, base, span, index, where, {"labels": [span["label"]]}
+                )
         elif kind == "segments":
-            for segment in value:
-                yield base | {
-                    "id": segment.get("id"),
-                    "value": {
-                        "start": segment["start"],
-                        "end": segment["end"],
-                        "labels": [segment["label"]],
-                    },
-                }
+            for index, segment in enumerate(value):
+                where = {"start": segment["start"], "end": segment["end"]}
+                labels = {"labels": [segment["label"]]}
+                yield from _ls_region(control, base, segment, index, where, labels)
         else:
             yield from _ls_image_regions(task, control, value, base, schema)
+
+
+_REGION_RESULT = {"str": ("textarea", "text"), "int": ("rating", "rating")}
+_REGION_RESULT_FLOAT = ("number", "number")
+
+
+def _ls_region(
+    control: ControlSpec,
+    base: dict[str, Any],
+    region: Mapping[str, Any],
+    index: int,
+    where: dict[str, Any],
+    labels: dict[str, Any],
+) -> Iterator[dict[str, Any]]:
+    """A region result, then one per-region result per attribute it has (same id and place)."""
+    region_id = region.get("id") or f"{control.name}_{index}"
+    yield base | {"id": region_id, "value": where | labels}
+    kinds = getattr(control, "attributes", {})
+    for name, found in (region.get("attributes") or {}).items():
+        kind = kinds.get(name)
+        if kind is None or found is None:
+            continue
+        if isinstance(kind, tuple):
+            result_type, key, stored = "choices", "choices", [found]
+        elif kind == "bool":
+            continue  # no Label Studio per-region tag holds a yes/no
+        else:
+            result_type, key = _REGION_RESULT.get(kind, _REGION_RESULT_FLOAT)
+            stored = [found] if kind == "str" else found
+        yield {k: v for k, v in base.items() if k != "value"} | {
+            "id": region_id,
+            "from_name": name,
+            "type": result_type,
+            "value": where | {key: stored},
+        }
 
 
 def _ls_image_regions(
@@ -400,7 +510,8 @@ def _ls_image_regions(
     width, height = media.width, media.height
     sx, sy = 100 / width, 100 / height
     label_key = _RESULT_TYPES[control.type]
-    for region in value:
+    size = {"original_width": width, "original_height": height, "image_rotation": 0}
+    for index, region in enumerate(value):
         if control.type == "boxes":
             geometry = {
                 "x": region["x"] * sx,
@@ -415,10 +526,5 @@ def _ls_image_regions(
             geometry = {"x": region["x"] * sx, "y": region["y"] * sy, "width": 0.5}
         else:
             geometry = {"format": "rle", "rle": encode_brush(rle_decode(region["rle"]))}
-        yield base | {
-            "id": region.get("id"),
-            "original_width": width,
-            "original_height": height,
-            "image_rotation": 0,
-            "value": geometry | {label_key: [region["label"]]},
-        }
+        labels = {label_key: [region["label"]]}
+        yield from _ls_region(control, base | size, region, index, geometry, labels)

@@ -5,9 +5,14 @@ Supported control tags and what they become: `Choices` (choice, or choices with
 `choice="multiple"`), `Labels` (spans of a text, segments of audio or video), `RectangleLabels`
 (boxes), `PolygonLabels` (polygons), `KeyPointLabels` (keypoints), `BrushLabels` (masks),
 `TextArea` (textarea), `Rating` (rating 1..`maxRating`), `Number` (number), `Relations`
-(relations), `Pairwise` (pairwise over a responses object whose data key names the two compared
-fields, `"answer1,answer2"`) and `Ranker` (ranking of a `List`). Layout tags (`View`, `Header`,
-`Style`, `Collapse`, `Filter`) are skipped; any other tag is refused with a message naming it.
+(relations), `Pairwise` (pairwise over a responses object whose data key names the data keys of
+the two compared objects, `"answer1,answer2"`; the Label Studio importer fills it in) and `Ranker`
+(ranking of a `List`; with `Bucket`s, tie groups in bucket order: the first bucket ranks best).
+Controls with `perRegion="true"` label each region of their object, so they become an attribute
+of every region control (`Labels`, `RectangleLabels`, ...) of that object: `TextArea` a `str`
+attribute, single `Choices` a list of allowed values, `Rating` an `int`, `Number` a `float`.
+Layout tags (`View`, `Header`, `Style`, `Collapse`, `Filter`) are skipped; any other tag is refused
+with a message naming it.
 """
 
 from __future__ import annotations
@@ -41,7 +46,18 @@ CONTROL_TAGS = (
     "Pairwise",
     "Ranker",
 )
-LAYOUT_TAGS = {"View", "Header", "Style", "Collapse", "Filter", "Choice", "Label", "Relation"}
+LAYOUT_TAGS = {
+    "View",
+    "Header",
+    "Style",
+    "Collapse",
+    "Filter",
+    "Choice",
+    "Label",
+    "Relation",
+    "Bucket",
+}
+REGION_CONTROLS = ("spans", "segments", "boxes", "polygons", "keypoints", "masks")
 _REGION_TYPES = {
     "RectangleLabels": "boxes",
     "PolygonLabels": "polygons",
@@ -67,14 +83,21 @@ def parse_label_config(xml: str | bytes) -> LabelingSchema:
         raise Invalid(f"Label Studio config: not well-formed XML: {exc}") from None
     objects: dict[str, dict[str, Any]] = {}
     controls: list[dict[str, Any]] = []
+    per_region: list[ET.Element] = []
+    pairwise: list[ET.Element] = []
     for node in root.iter():
         tag = node.tag
         if tag in OBJECT_TAGS:
             objects[_name(node)] = _object(node)
+        elif tag in CONTROL_TAGS and node.get("perRegion") == "true":
+            per_region.append(node)
+        elif tag == "Pairwise":
+            pairwise.append(node)
+            controls.append(_control(node))
         elif tag in CONTROL_TAGS:
-            controls.append(_control(node, objects))
+            controls.append(_control(node))
         elif tag not in LAYOUT_TAGS:
-            supported = ", ".join([*OBJECT_TAGS, *CONTROL_TAGS])
+            supported = ", ".join([*OBJECT_TAGS, *CONTROL_TAGS, "Bucket"])
             raise Invalid(
                 f"Label Studio config: tag <{tag}> is not supported; supported tags: {supported}."
             )
@@ -84,7 +107,59 @@ def parse_label_config(xml: str | bytes) -> LabelingSchema:
             control["type"] = "spans" if kind == "text" else "segments"
             if kind == "text":
                 control["overlap"] = True
+    for node in pairwise:  # the compared objects may come after the Pairwise tag
+        _add_pairwise_responses(node, objects)
+    for node in per_region:
+        _add_region_attribute(node, controls)
     return parse_schema({"objects": objects, "controls": controls})
+
+
+def _add_pairwise_responses(node: ET.Element, objects: dict[str, dict[str, Any]]) -> None:
+    """The responses object of a Pairwise: its data key joins the compared objects' data keys."""
+    name = _name(node)
+    pair = [part.strip() for part in node.get("toName", "").split(",") if part.strip()]
+    missing = [part for part in pair if part not in objects]
+    if missing:
+        raise Invalid(
+            f"Label Studio config: <Pairwise name='{name}'> compares '{missing[0]}', which is not "
+            "an object of the config."
+        )
+    keys = [objects[part].get("value") or part for part in pair]
+    objects[f"{name}_responses"] = {"type": "responses", "value": ",".join(keys)}
+
+
+def _add_region_attribute(node: ET.Element, controls: list[dict[str, Any]]) -> None:
+    """A `perRegion` control as an attribute of every region control of its object."""
+    name = _name(node)
+    target = node.get("toName", "").split(",")[0]
+    regions = [c for c in controls if c["type"] in REGION_CONTROLS and c["of"] == target]
+    if not regions:
+        raise Invalid(
+            f"Label Studio config: <{node.tag} name='{name}' perRegion=\"true\"> labels regions "
+            f"of '{target}', but no region control (Labels, RectangleLabels, ...) labels it."
+        )
+    kind: Any
+    if node.tag == "TextArea":
+        kind = "str"
+    elif node.tag == "Choices" and node.get("choice") != "multiple":
+        kind = [
+            label if isinstance(label, str) else label["name"] for label in _labels(node, "Choice")
+        ]
+    elif node.tag == "Rating":
+        kind = "int"
+    elif node.tag == "Number":
+        kind = "float"
+    else:
+        raise Invalid(
+            f"Label Studio config: <{node.tag} name='{name}' perRegion=\"true\"> has no "
+            "Labelwright equivalent (per-region TextArea, single Choices, Rating and Number are "
+            "supported)."
+        )
+    for control in regions:
+        attributes = control.setdefault("attributes", {})
+        if name in attributes:
+            raise Invalid(f"Label Studio config: two per-region controls are named '{name}'.")
+        attributes[name] = kind
 
 
 def _name(node: ET.Element) -> str:
@@ -117,7 +192,7 @@ def _labels(node: ET.Element, child: str) -> list[Any]:
     return labels
 
 
-def _control(node: ET.Element, objects: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _control(node: ET.Element) -> dict[str, Any]:
     tag = node.tag
     if tag == "Relations":
         labels = [r.get("value") for r in node.findall("Relation") if r.get("value")]
@@ -149,10 +224,8 @@ def _control(node: ET.Element, objects: dict[str, dict[str, Any]]) -> dict[str, 
         pair = [part.strip() for part in target.split(",") if part.strip()]
         if len(pair) != 2:
             raise Invalid(f"Label Studio config: <Pairwise name='{name}'> must compare 2 objects.")
-        responses = f"{name}_responses"
-        objects[responses] = {"type": "responses", "value": ",".join(pair)}
-        return spec | {"type": "pairwise", "of": responses}
-    return spec | {"type": "ranking", "allow_ties": False}
+        return spec | {"type": "pairwise", "of": f"{name}_responses"}
+    return spec | {"type": "ranking", "allow_ties": bool(node.findall("Bucket"))}
 
 
 _BACK = {
@@ -177,6 +250,9 @@ _OBJECT_BACK = {v: k for k, v in OBJECT_TAGS.items()}
 def label_config(schema: LabelingSchema) -> str:
     """A Label Studio labeling config for the parts of `schema` Label Studio has tags for.
 
+    Region attributes of type `str` become per-region `TextArea`s and lists of allowed values
+    per-region `Choices`; other attribute types are not written.
+
     Raises:
         Invalid: A control or object has no Label Studio equivalent (named in the message).
     """
@@ -185,12 +261,13 @@ def label_config(schema: LabelingSchema) -> str:
     for name, spec in schema.objects.items():
         key = schema.data_key(name)
         if spec.type == "responses" and "," in key:
-            pairs[name] = key
+            pairs[name] = ",".join(_object_of_key(schema, part) for part in key.split(","))
             continue
         tag = _OBJECT_BACK.get(spec.type)
         if tag is None:
             raise Invalid(f"Object '{name}' ({spec.type}) has no Label Studio tag.")
         lines.append(f"  <{tag} name={quoteattr(name)} value={quoteattr('$' + key)}/>")
+    per_region: dict[tuple[str, str], Any] = {}
     for control in schema.controls:
         tag = _BACK.get(control.type)
         if tag is None:
@@ -205,8 +282,31 @@ def label_config(schema: LabelingSchema) -> str:
             items = "".join(f"<Relation value={quoteattr(n)}/>" for n in control.label_names)
             lines.append(f"  <Relations>{items}</Relations>")
             continue
+        for attribute, kind in getattr(control, "attributes", {}).items():
+            per_region.setdefault((attribute, target), kind)
         child = "Choice" if tag == "Choices" else "Label"
         items = "".join(f"<{child} value={quoteattr(n)}/>" for n in control.label_names)
         lines.append(f"  <{tag} {attrs}>{items}</{tag}>" if items else f"  <{tag} {attrs}/>")
+    for (attribute, target), kind in per_region.items():
+        attrs = f'name={quoteattr(attribute)} toName={quoteattr(target)} perRegion="true"'
+        if kind == "str":
+            lines.append(f"  <TextArea {attrs}/>")
+        elif isinstance(kind, tuple):
+            items = "".join(f"<Choice value={quoteattr(v)}/>" for v in kind)
+            lines.append(f"  <Choices {attrs}>{items}</Choices>")
     lines.append("</View>")
     return "\n".join(lines) + "\n"
+
+
+def _object_of_key(schema: LabelingSchema, key: str) -> str:
+    """The object whose data key is `key` (a part of a Pairwise's joined key)."""
+    return next((n for n in schema.objects if schema.data_key(n) == key), key)
+
+
+def region_attributes(schema: LabelingSchema, object_name: str) -> dict[str, Any]:
+    """The attributes of the region controls of one object, by name, with their types."""
+    found: dict[str, Any] = {}
+    for control in schema.controls:
+        if control.type in REGION_CONTROLS and control.of == object_name:
+            found.update(getattr(control, "attributes", {}))
+    return found

@@ -2,8 +2,9 @@
 
 `preference-pairs` writes one `{"prompt", "chosen", "rejected", "margin", "id"}` line per
 preference, the layout TRL's DPO and reward trainers read: from a pairwise value (`a` or `b`
-wins; ties are left out; `margin` is the strength 1-3 or null) and from a ranking (every pair
-of responses in different places; `margin` is how many places apart they are). With a
+wins; ties are left out; `margin` is the strength 1-3, or 0 when none was given: TRL's
+`RewardTrainer` subtracts the margin in its loss and cannot read a null one) and from a ranking
+(every pair of responses in different places; `margin` is how many places apart they are). With a
 conversation object the prompt is its messages and `chosen`/`rejected` are one assistant
 message each (TRL's conversational format); otherwise all three are strings.
 `ranking-jsonl` writes `{"id", "prompt", "responses": [{"id", "text"}], "ranking"}` per
@@ -89,18 +90,16 @@ class PreferencePairsExporter:
                         yield orjson.dumps(line) + b"\n"
 
 
-def _pairwise_pairs(
-    value: Mapping[str, Any], ids: Sequence[str]
-) -> list[tuple[str, str, int | None]]:
+def _pairwise_pairs(value: Mapping[str, Any], ids: Sequence[str]) -> list[tuple[str, str, int]]:
     if value.get("choice") not in ("a", "b") or len(ids) != 2:
         return []
     winner, loser = (ids[0], ids[1]) if value["choice"] == "a" else (ids[1], ids[0])
-    return [(winner, loser, value.get("strength"))]
+    return [(winner, loser, value.get("strength") or 0)]
 
 
-def _ranking_pairs(value: Sequence[Any]) -> list[tuple[str, str, int | None]]:
+def _ranking_pairs(value: Sequence[Any]) -> list[tuple[str, str, int]]:
     places = [entry if isinstance(entry, list) else [entry] for entry in value]
-    pairs: list[tuple[str, str, int | None]] = []
+    pairs: list[tuple[str, str, int]] = []
     for better, group in enumerate(places):
         for worse in range(better + 1, len(places)):
             for chosen in group:

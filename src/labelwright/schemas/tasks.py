@@ -90,6 +90,9 @@ class MediaOut(BaseModel):
 
 class MediaUrlOut(BaseModel):
     url: str
+    preview_url: str | None = None
+    width: int | None = None
+    height: int | None = None
 
 
 class AuditEventOut(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -9,6 +10,12 @@ from typing import Any, BinaryIO
 import httpx
 
 from labelwright import errors
+from labelwright.schemas.datasets import (
+    DatasetDiffItemOut,
+    DatasetDiffOut,
+    DatasetVersionCheckOut,
+    DatasetVersionOut,
+)
 from labelwright.schemas.projects import ProjectOut
 from labelwright.schemas.tasks import AnnotationOut, ImportOut, MediaOut, TaskOut
 
@@ -145,22 +152,28 @@ class Client:
         *,
         fmt: str = "jsonl",
         annotations: str | None = None,
-        since: str | None = None,
+        since: str | int | None = None,
+        version: int | None = None,
     ) -> Iterator[bytes]:
         """The export's bytes as they arrive, in any registered export format.
 
         `annotations` is `final`, `all` or `history` (the format's default when None); `since`
-        (an ISO timestamp) limits the export to tasks changed at or after it.
+        (an ISO timestamp) limits the export to tasks changed at or after it, or, as a dataset
+        version number (`3` or `"v3"`), to tasks whose final annotation differs from that
+        version's; `version` exports that dataset version.
         """
-        params = {"format": fmt}
+        params: dict[str, Any] = {"format": fmt}
         if annotations:
             params["annotations"] = annotations
-        if since:
-            params["since"] = since
+        if since is not None and since != "":
+            params["since"] = str(since)
+        if version is not None:
+            params["version"] = version
+        yield from self._stream(f"/projects/{project_id}/export", params)
+
+    def _stream(self, path: str, params: dict[str, Any]) -> Iterator[bytes]:
         try:
-            with self._http.stream(
-                "GET", f"/projects/{project_id}/export", params=params
-            ) as response:
+            with self._http.stream("GET", path, params=params) as response:
                 if not response.is_success:
                     response.read()
                     _raise_for_problem(response)
@@ -168,5 +181,62 @@ class Client:
         except httpx.TransportError as exc:
             raise errors.UpstreamUnavailable(
                 f"Cannot reach the Labelwright server at {self._http.base_url} "
-                f"(or the export was interrupted): {exc}"
+                f"(or the download was interrupted): {exc}"
             ) from exc
+
+    def create_dataset_version(self, project_id: int, *, note: str = "") -> DatasetVersionOut:
+        """Snapshot the project's final labels as its next dataset version."""
+        response = self._request(
+            "POST", f"/projects/{project_id}/dataset-versions", json={"note": note}
+        )
+        return DatasetVersionOut.model_validate(response.json())
+
+    def list_dataset_versions(self, project_id: int) -> Iterator[DatasetVersionOut]:
+        """Every dataset version of the project, oldest first."""
+        cursor: str | None = None
+        while True:
+            params = {"cursor": cursor} if cursor else {}
+            page = self._request(
+                "GET", f"/projects/{project_id}/dataset-versions", params=params
+            ).json()
+            for item in page["items"]:
+                yield DatasetVersionOut.model_validate(item)
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return
+
+    def get_dataset_version(self, project_id: int, version: int) -> DatasetVersionOut:
+        response = self._request("GET", f"/projects/{project_id}/dataset-versions/{version}")
+        return DatasetVersionOut.model_validate(response.json())
+
+    def verify_dataset_version(self, project_id: int, version: int) -> DatasetVersionCheckOut:
+        """Recompute the version's content hash on the server and compare it."""
+        response = self._request("GET", f"/projects/{project_id}/dataset-versions/{version}/verify")
+        return DatasetVersionCheckOut.model_validate(response.json())
+
+    def diff_dataset_versions(self, project_id: int, base: int, target: int) -> DatasetDiffOut:
+        """Counts of tasks added, removed, changed and unchanged from `base` to `target`."""
+        response = self._request(
+            "GET",
+            f"/projects/{project_id}/dataset-versions/diff",
+            params={"from": base, "to": target},
+        )
+        return DatasetDiffOut.model_validate(response.json())
+
+    def iter_dataset_diff(
+        self, project_id: int, base: int, target: int
+    ) -> Iterator[DatasetDiffItemOut]:
+        """The tasks that differ from `base` to `target`, streamed, in task order."""
+        pending = b""
+        chunks = self._stream(
+            f"/projects/{project_id}/dataset-versions/diff/tasks",
+            {"from": base, "to": target},
+        )
+        for chunk in chunks:
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                if line.strip():
+                    yield DatasetDiffItemOut.model_validate(json.loads(line))
+        if pending.strip():
+            yield DatasetDiffItemOut.model_validate(json.loads(pending))

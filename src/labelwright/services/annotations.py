@@ -13,6 +13,7 @@ from labelwright.errors import Conflict, Forbidden, Invalid, NotFound
 from labelwright.services import policies
 from labelwright.services.context import Actor
 from labelwright.services.imports import MEDIA_PREFIX, iter_media_refs
+from labelwright.services.quality_aggregates import mark_task_changed
 from labelwright.services.schemas import current_schema
 from labelwright.services.tasks import load_task
 from labelwright.store.audit import append_event
@@ -112,6 +113,7 @@ def add_annotation(
     )
     session.add(annotation)
     session.flush()
+    mark_task_changed(session, task.id)
     append_event(
         session,
         actor=actor.email,
@@ -226,6 +228,7 @@ def delete_annotation(session: Session, actor: Actor, annotation_id: int) -> Ann
     annotation.deleted_at = datetime.now(UTC)
     annotation.deleted_by = actor.id
     annotation.status = "deleted"
+    mark_task_changed(session, annotation.task_id)
     if was_current:
         task = session.get(Task, annotation.task_id)
         if task is not None:

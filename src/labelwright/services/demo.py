@@ -1,24 +1,33 @@
-"""Demo projects generated on this machine (no downloads): text, image boxes, RLHF."""
+"""Demo projects generated on this machine (no downloads).
+
+Text classification + NER, image boxes, RLHF preference, object detection (boxes, polygons,
+keypoints, masks, scene choice) and documents/OCR (generated PDFs with a text layer: regions with
+transcriptions suggested from that layer, key-value fields, document type).
+"""
 
 from __future__ import annotations
 
 import io
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
 from sqlalchemy import select
 
 from labelwright.formats.task_rows import RowFormat
-from labelwright.services import imports, media, projects
+from labelwright.services import document_suggestions, imports, media, projects
 from labelwright.services.auth import actor_of
 from labelwright.services.context import Actor, Platform
+from labelwright.services.demo_detection import DETECTION_SCHEMA, make_scene
+from labelwright.services.demo_documents import DOCUMENT_SCHEMA, demo_documents
 from labelwright.store.models import Project, User
 
 TEXT_NAME = "Demo: text classification + NER"
 IMAGE_NAME = "Demo: image boxes"
 RLHF_NAME = "Demo: RLHF pairwise preference"
+DETECTION_NAME = "Demo: object detection"
+DOCUMENT_NAME = "Demo: documents and OCR"
 
 TEXT_SCHEMA = {
     "objects": {"text": {"type": "text"}},
@@ -70,10 +79,12 @@ def create_demo(platform: Platform, *, seed: int = 7) -> list[str]:
         actor = actor_of(admin)
         existing = set(session.scalars(select(Project.name)))
     rng = random.Random(seed)
-    builders = [
+    builders: list[tuple[str, dict[str, Any], Callable[[], Iterator[dict[str, Any]]]]] = [
         (TEXT_NAME, TEXT_SCHEMA, lambda: _text_rows(rng)),
         (IMAGE_NAME, IMAGE_SCHEMA, lambda: _image_rows(platform, actor, rng)),
         (RLHF_NAME, RLHF_SCHEMA, lambda: _rlhf_rows(rng)),
+        (DETECTION_NAME, DETECTION_SCHEMA, lambda: _detection_rows(platform, actor, rng)),
+        (DOCUMENT_NAME, DOCUMENT_SCHEMA, lambda: _document_rows(platform, actor, rng)),
     ]
     created = []
     for name, schema, rows in builders:
@@ -86,8 +97,64 @@ def create_demo(platform: Platform, *, seed: int = 7) -> list[str]:
         body = b"".join(orjson.dumps(r) + b"\n" for r in rows())
         with platform.db.session() as session:
             imports.import_tasks(session, actor, project.id, io.BytesIO(body), fmt=RowFormat.JSONL)
+        if name == DOCUMENT_NAME:
+            _suggest_document_regions(platform, actor, project.id)
         created.append(name)
     return created
+
+
+def _upload(platform: Platform, actor: Actor, data: bytes, filename: str, mime: str) -> str:
+    with platform.db.session() as session:
+        stored = media.upload_media(
+            platform, session, actor, iter([data]), filename=filename, content_type=mime
+        )
+    return f"media:{stored.sha256}"
+
+
+def _detection_rows(
+    platform: Platform, actor: Actor, rng: random.Random
+) -> Iterator[dict[str, Any]]:
+    for i in range(8):
+        scene = make_scene(rng, i)
+        ref = _upload(platform, actor, scene.png, scene.filename, "image/png")
+        yield {
+            "data": {"image": ref},
+            "meta": {"filename": scene.filename},
+            "predictions": [
+                {"origin": "model:demo-detector@2", "score": 0.9, "results": scene.results}
+            ],
+        }
+
+
+def _document_rows(
+    platform: Platform, actor: Actor, rng: random.Random
+) -> Iterator[dict[str, Any]]:
+    for doc in demo_documents(rng):
+        ref = _upload(platform, actor, doc.pdf, doc.filename, "application/pdf")
+        fields = []
+        for name, value in doc.fields.items():
+            shown = f"${value:,.2f}" if name == "total" else str(value)
+            fields.append({"name": name, "value": shown, "normalized": value})
+        yield {
+            "data": {"document": ref},
+            "meta": {"filename": doc.filename},
+            "predictions": [
+                {
+                    "origin": "model:demo-extractor@1",
+                    "score": round(rng.uniform(0.6, 0.95), 3),
+                    "results": {"doctype": doc.doctype, "fields": fields},
+                }
+            ],
+        }
+
+
+def _suggest_document_regions(platform: Platform, actor: Actor, project_id: int) -> None:
+    """Render the demo PDFs and suggest regions from their text layer (no OCR: fast)."""
+    with platform.db.session() as session:
+        job, options = document_suggestions.start_document_suggestions(
+            session, actor, project_id, engine=document_suggestions.SuggestEngine.TEXT_LAYER
+        )
+    document_suggestions.run_document_suggestions(platform, actor, job.id, project_id, options)
 
 
 def _text_rows(rng: random.Random) -> Iterator[dict[str, Any]]:

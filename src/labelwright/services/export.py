@@ -7,6 +7,9 @@ decided it (the default of training formats; see `final_annotation`), every curr
 whole history (the default of JSON/JSONL, whose lines are
 `{"id", "data", "meta", "annotations": [...], "predictions": [...]}`). `since` limits the export
 to tasks created, annotated, reviewed or whose annotations were deleted at or after that time.
+A dataset version (`version`, see `services.datasets`) exports the annotations the version holds,
+whatever became of them since; `since_version` limits an export to the tasks whose final
+annotation differs from the one in that version (with `version` too: between the two versions).
 The export is one audit event (format, count and sha256 of the bytes sent), written when the
 stream ends, also when the client stops reading early.
 """
@@ -25,6 +28,7 @@ from sqlalchemy import Select, Text, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
 from labelwright.domain import LabelingSchema, MediaInfo
+from labelwright.errors import Invalid
 from labelwright.formats import (
     ExportAnnotation,
     Exporter,
@@ -35,10 +39,12 @@ from labelwright.formats import (
 )
 from labelwright.services import policies
 from labelwright.services.context import Actor, Platform
+from labelwright.services.datasets import resolve_version
 from labelwright.services.imports import iter_media_refs
 from labelwright.services.schemas import current_schema
 from labelwright.store.audit import append_event
 from labelwright.store.models import Annotation, Media, Prediction, Review, Task, User
+from labelwright.store.repositories import datasets as dataset_repo
 
 BATCH = 2000
 CHUNK = 256 * 1024
@@ -53,6 +59,14 @@ class ExportFormat(StrEnum):
 
 
 @dataclass(frozen=True)
+class VersionRef:
+    """A dataset version of the exported project: its row id and its number."""
+
+    id: int
+    number: int
+
+
+@dataclass(frozen=True)
 class ExportPlan:
     """A checked export: the exporter, the schema and which tasks and annotations go out."""
 
@@ -60,6 +74,8 @@ class ExportPlan:
     schema: LabelingSchema
     selection: Selection
     since: datetime | None = None
+    version: VersionRef | None = None
+    since_version: VersionRef | None = None
 
     @property
     def filename_suffix(self) -> str:
@@ -74,6 +90,8 @@ def check_export(
     fmt: str = ExportFormat.JSONL,
     selection: Selection | None = None,
     since: datetime | None = None,
+    version: int | None = None,
+    since_version: int | None = None,
 ) -> ExportPlan:
     """Check permission, format and schema before streaming starts; return the plan."""
     project, _ = policies.load_project(
@@ -84,7 +102,29 @@ def check_export(
     exporter.check_schema(schema)
     if since is not None:
         since = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
-    return ExportPlan(exporter, schema, selection or exporter.default_selection, since)
+    if version is None and since_version is None:
+        return ExportPlan(exporter, schema, selection or exporter.default_selection, since)
+    if selection not in (None, Selection.FINAL):
+        raise Invalid(
+            "A dataset version holds one final annotation per task: leave 'annotations' out "
+            "or use 'final' with 'version' or a version in 'since'.",
+            errors=[{"loc": ["annotations"], "msg": "only 'final' with dataset versions"}],
+        )
+    if since is not None:
+        raise Invalid("'since' is either a time or a dataset version, not both.")
+    return ExportPlan(
+        exporter,
+        schema,
+        Selection.FINAL,
+        version=_version_ref(session, project_id, version),
+        since_version=_version_ref(session, project_id, since_version),
+    )
+
+
+def _version_ref(session: Session, project_id: int, number: int | None) -> VersionRef | None:
+    if number is None:
+        return None
+    return VersionRef(resolve_version(session, project_id, number).id, number)
 
 
 def stream_export(
@@ -96,9 +136,20 @@ def stream_export(
     finished = False
     try:
         with platform.db.session() as session:
-            tasks = counter.count(
-                _tasks(session, project_id, plan.selection, plan.since, _wants(plan.exporter))
-            )
+            wants = _wants(plan.exporter)
+            if plan.version is not None:
+                tasks = counter.count(_version_tasks(session, project_id, plan, wants))
+            else:
+                tasks = counter.count(
+                    _tasks(
+                        session,
+                        project_id,
+                        plan.selection,
+                        plan.since,
+                        wants,
+                        since_version=plan.since_version,
+                    )
+                )
             for chunk in _coalesce(plan.exporter.export(tasks, schema=plan.schema)):
                 digest.update(chunk)
                 yield chunk
@@ -116,6 +167,8 @@ def stream_export(
                     "format": f"{plan.exporter.name}@{plan.exporter.version}",
                     "annotations": plan.selection.value,
                     "since": plan.since.isoformat() if plan.since else None,
+                    "version": plan.version.number if plan.version else None,
+                    "since_version": plan.since_version.number if plan.since_version else None,
                     "tasks": counter.n,
                     "complete": finished,
                     "sha256": digest.hexdigest(),
@@ -184,9 +237,17 @@ def _tasks(
     selection: Selection,
     since: datetime | None,
     wants: _Wants,
+    *,
+    since_version: VersionRef | None = None,
 ) -> Iterator[ExportTask]:
     authors: dict[int, str] = {}
-    for rows in _task_batches(session, project_id, since, raw=wants.raw_json):
+    if since_version is not None:
+        batches = dataset_repo.changed_since_version_batches(
+            session, project_id, since_version.id, raw=wants.raw_json, batch=BATCH
+        )
+    else:
+        batches = _task_batches(session, project_id, since, raw=wants.raw_json)
+    for rows in batches:
         ids = [r[0] for r in rows]
         annotations = _annotations(session, project_id, ids, selection, authors)
         if selection is Selection.FINAL:
@@ -201,6 +262,42 @@ def _tasks(
                 data=data,
                 meta=meta or {},
                 annotations=annotations.get(task_id, ()),
+                predictions=predictions.get(task_id, ()),
+                media=media,
+            )
+
+
+def _version_tasks(
+    session: Session, project_id: int, plan: ExportPlan, wants: _Wants
+) -> Iterator[ExportTask]:
+    """The tasks of `plan.version` with the annotation the version holds for each (whatever its
+    status now); with `plan.since_version`, only those that differ from that version."""
+    if plan.version is None:
+        return
+    authors: dict[int, str] = {}
+    batches = dataset_repo.version_task_batches(
+        session,
+        project_id,
+        plan.version.id,
+        since_version_id=plan.since_version.id if plan.since_version else None,
+        raw=wants.raw_json,
+        batch=BATCH,
+    )
+    for rows in batches:
+        ids = [r[0] for r in rows]
+        held = dataset_repo.version_annotations(session, plan.version.id, ids[0], ids[-1])
+        annotations = {row.task_id: _export_annotation(session, row, authors) for row in held}
+        predictions = _predictions(session, project_id, ids) if wants.predictions else {}
+        media = _media(session, rows) if wants.media else {}
+        for task_id, data, meta, _ in rows:
+            if wants.raw_json:
+                data, meta = orjson.Fragment(data), orjson.Fragment(meta)
+            annotation = annotations.get(task_id)
+            yield ExportTask(
+                id=task_id,
+                data=data,
+                meta=meta or {},
+                annotations=(annotation,) if annotation is not None else (),
                 predictions=predictions.get(task_id, ()),
                 media=media,
             )
@@ -253,7 +350,11 @@ def _changed_since(session: Session, project_id: int, since: datetime) -> set[in
 
 def _in_batch(column: Any, project_column: Any, project_id: int, task_ids: list[int]) -> Any:
     """Rows of a batch of tasks: ids come sorted, so a range (not 2,000 parameters) selects them;
-    the project condition drops other projects' tasks whose ids fall in the range."""
+    the project condition drops other projects' tasks whose ids fall in the range. Sparse ids
+    (incremental exports pick a few tasks out of many) are listed instead: their range would
+    read every task in between."""
+    if task_ids[-1] - task_ids[0] >= 2 * len(task_ids):
+        return and_(project_column == project_id, column.in_(task_ids))
     return and_(project_column == project_id, column >= task_ids[0], column <= task_ids[-1])
 
 
@@ -285,22 +386,24 @@ def _annotations(
         statement = statement.where(Annotation.status == CURRENT)
     out: dict[int, list[ExportAnnotation]] = {}
     for row in session.execute(statement.order_by(Annotation.task_id, Annotation.id)):
-        out.setdefault(row.task_id, []).append(
-            ExportAnnotation(
-                id=row.id,
-                results=row.results,
-                author=_author(session, row.author_id, authors),
-                origin=row.origin,
-                parent_id=row.parent_id,
-                schema_version=row.schema_version,
-                guideline_version=row.guideline_version,
-                lead_time_ms=row.lead_time_ms,
-                stage=row.stage,
-                status=row.status,
-                created_at=row.created_at.isoformat(),
-            )
-        )
+        out.setdefault(row.task_id, []).append(_export_annotation(session, row, authors))
     return out
+
+
+def _export_annotation(session: Session, row: Any, authors: dict[int, str]) -> ExportAnnotation:
+    return ExportAnnotation(
+        id=row.id,
+        results=row.results,
+        author=_author(session, row.author_id, authors),
+        origin=row.origin,
+        parent_id=row.parent_id,
+        schema_version=row.schema_version,
+        guideline_version=row.guideline_version,
+        lead_time_ms=row.lead_time_ms,
+        stage=row.stage,
+        status=row.status,
+        created_at=row.created_at.isoformat(),
+    )
 
 
 def _finals(

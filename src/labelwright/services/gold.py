@@ -15,6 +15,7 @@ from labelwright.errors import Invalid
 from labelwright.services import policies
 from labelwright.services.annotations import object_context
 from labelwright.services.context import Actor
+from labelwright.services.quality_aggregates import mark_task_changed
 from labelwright.services.schemas import current_schema
 from labelwright.store.audit import append_event
 from labelwright.store.db import begin_write
@@ -80,6 +81,7 @@ def mark_gold(session: Session, actor: Actor, project_id: int, items: Sequence[G
         else:
             gold.results = results
         task.state = "gold"
+        mark_task_changed(session, task.id)
     append_event(
         session,
         actor=actor.email,

@@ -1,10 +1,13 @@
-"""Media: streamed, content-addressed uploads; permission-checked reads; signed URLs."""
+"""Media: streamed, content-addressed uploads; permission-checked reads; signed URLs; previews."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import mimetypes
+import os
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from labelwright.errors import Forbidden, NotFound
+from labelwright.errors import Forbidden, Invalid, NotFound
 from labelwright.services.context import Actor, Platform
 from labelwright.store.audit import append_event
 from labelwright.store.blobs import is_sha256
@@ -112,6 +115,114 @@ def signed_media_url(platform: Platform, session: Session, actor: Actor, sha256:
     expires = int(time.time()) + platform.settings.media_url_seconds
     sig = _signature(platform, sha256, actor.id, expires)
     return f"/api/v1/media/{sha256}?user={actor.id}&expires={expires}&sig={sig}"
+
+
+PREVIEW_SIDES = (512, 1024, 2048, 4096)
+"""Longest sides a downscaled preview may be asked for (a fixed set keeps the cache small)."""
+
+
+@dataclass(frozen=True)
+class SignedMedia:
+    """Signed URLs for one media file: the original and, for large images, a preview."""
+
+    url: str
+    preview_url: str | None
+    width: int | None
+    height: int | None
+
+
+def signed_media_urls(
+    platform: Platform, session: Session, actor: Actor, sha256: str, *, preview: int | None = None
+) -> SignedMedia:
+    """Signed URLs bound to the user; `preview_url` only when the image is larger than `preview`."""
+    url = signed_media_url(platform, session, actor, sha256)
+    found = open_media(platform, session, actor, sha256)
+    preview_url = None
+    if preview is not None:
+        _check_preview_side(preview)
+        if _needs_preview(found.media, preview):
+            preview_url = f"{url}&preview={preview}"
+    return SignedMedia(url, preview_url, found.media.width, found.media.height)
+
+
+def _check_preview_side(side: int) -> None:
+    if side not in PREVIEW_SIDES:
+        sides = ", ".join(str(s) for s in PREVIEW_SIDES)
+        raise Invalid(
+            f"preview must be one of {sides}, got {side}.",
+            errors=[{"loc": ["query", "preview"], "msg": f"must be one of {sides}"}],
+        )
+
+
+def _needs_preview(media: Media, side: int) -> bool:
+    if not media.mime.startswith("image/") or media.width is None or media.height is None:
+        return False
+    return max(media.width, media.height) > side
+
+
+def open_media_preview(
+    platform: Platform, session: Session, actor: Actor, sha256: str, *, max_side: int
+) -> MediaFile:
+    """A downscaled copy of an image (longest side `max_side`), for a reader of the original.
+
+    The copy is made once and kept as a derived blob (content-addressed like any blob); a small
+    index file under the data directory maps `(original, side)` to it. Images already small
+    enough, and media that are not images, are served as they are.
+    """
+    _check_preview_side(max_side)
+    found = open_media(platform, session, actor, sha256)
+    if not _needs_preview(found.media, max_side):
+        return found
+    index = platform.settings.data_dir / "derived" / sha256[:2] / f"{sha256}.preview-{max_side}"
+    derived = _read_derived(index)
+    if derived is None or not platform.blobs.exists(derived[0]):
+        derived = _make_preview(platform, sha256, max_side)
+        _write_derived(index, derived)
+    digest, mime = derived
+    preview = Media(
+        sha256=digest,
+        size=found.media.size,
+        mime=mime,
+        filename=found.media.filename,
+        width=found.media.width,
+        height=found.media.height,
+    )
+    return MediaFile(preview, platform.blobs.path(digest))
+
+
+def _read_derived(index: Path) -> tuple[str, str] | None:
+    try:
+        digest, mime = index.read_text(encoding="ascii").split()
+    except (OSError, ValueError):
+        return None
+    return (digest, mime) if is_sha256(digest) else None
+
+
+def _write_derived(index: Path, derived: tuple[str, str]) -> None:
+    index.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=index.parent)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(f"{derived[0]} {derived[1]}\n")
+    os.replace(tmp, index)
+
+
+def _make_preview(platform: Platform, sha256: str, side: int) -> tuple[str, str]:
+    from PIL import Image
+
+    with platform.blobs.open(sha256) as handle, Image.open(handle) as image:
+        image.draft("RGB", (side, side))  # JPEG: decode at a reduced scale, much faster
+        has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+        small = image.convert("RGBA" if has_alpha else "RGB")
+        small.thumbnail((side, side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    if has_alpha:
+        small.save(buffer, format="PNG", optimize=True)
+        mime = "image/png"
+    else:
+        small.save(buffer, format="JPEG", quality=85)
+        mime = "image/jpeg"
+    blob = platform.blobs.put_stream(iter([buffer.getvalue()]))
+    return blob.sha256, mime
 
 
 def verify_signed_url(platform: Platform, sha256: str, *, user: int, expires: int, sig: str) -> int:

@@ -1,41 +1,41 @@
 """Quality dashboard use cases: agreement per control, annotator scores, agreement matrix,
 label issues (and sending them back to review), and a consensus suggestion per task.
 
-Each view is computed from the live annotations on demand and cached in this process under a
-fingerprint of the project (its newest audit sequence number and schema version): every
-change to annotations, gold, reviews or predictions writes an audit event, so a changed
-project is recomputed and an unchanged one answers from the cache.
+The views read incremental aggregates (`services/quality_aggregates.py`) kept current in the
+same transaction as every annotation, review and gold write, so they answer in milliseconds at
+any project size and agree across server processes. What cannot be kept incrementally is the
+whole-project analysis (Dawid-Skene consensus, confident learning): its issues are stored by
+`analyze_quality` and redone on read only for small projects. `analyze` is the from-scratch
+computation over every annotation, used by that analysis and as the reference in tests.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy.orm import Session
 
-from labelwright.domain import ControlSpec, LabelingSchema
-from labelwright.errors import Forbidden, Invalid
+from labelwright.domain import LabelingSchema
+from labelwright.errors import Forbidden, Invalid, NotFound
 from labelwright.quality.aggregation.consensus import consensus_results
 from labelwright.quality.agreement.task import task_agreement
-from labelwright.quality.annotator_report import annotator_stats, reviewer_stats
-from labelwright.quality.annotators import agreement_matrix
+from labelwright.quality.increments import encode_key
 from labelwright.quality.issues import LabelIssue
-from labelwright.quality.project import (
-    ProjectAnalysis,
-    analyze_project,
-    project_issues,
-    rater_key,
-    rater_pairs,
+from labelwright.quality.project import ProjectAnalysis, analyze_project, project_issues
+from labelwright.quality.totals import (
+    annotator_totals,
+    control_totals,
+    matrix_totals,
+    reviewer_totals,
 )
 from labelwright.schemas import quality as out
 from labelwright.services import policies
+from labelwright.services import quality_aggregates as aggregates
 from labelwright.services.context import Actor
+from labelwright.services.quality_aggregates import LOW_AGREEMENT
 from labelwright.services.schemas import current_schema
 from labelwright.services.tasks import load_task
 from labelwright.store.audit import append_event
@@ -43,37 +43,16 @@ from labelwright.store.db import begin_write
 from labelwright.store.models import Project
 from labelwright.store.repositories import quality as repo
 
-LOW_AGREEMENT = 0.5
-"""Tasks whose mean pairwise agreement on a control is below this are flagged."""
 AGGREGATOR = "dawid-skene@1"
-T = TypeVar("T")
+ANALYSIS_INLINE_LIMIT = 20_000
+"""Projects with at most this many annotations redo a stale analysis when read."""
+
+__all__ = ["LOW_AGREEMENT", "ConsensusMethod", "analyze"]
 
 
 class ConsensusMethod(StrEnum):
     MAJORITY = "majority"
     GOLD_WEIGHTED = "gold-weighted"
-
-
-# Computed views by (database, project, view): (fingerprint, value); oldest dropped first.
-_CACHE: OrderedDict[tuple[str, int, str], tuple[str, Any]] = OrderedDict()
-_CACHE_SIZE = 64
-_CACHE_LOCK = threading.Lock()
-
-
-def _cached(session: Session, project: Project, view: str, compute: Callable[[], T]) -> T:
-    key = (str(session.get_bind().engine.url), project.id, view)
-    fingerprint = f"{repo.change_marker(session, project.id)}:{project.schema_version}"
-    with _CACHE_LOCK:
-        hit = _CACHE.get(key)
-    if hit is not None and hit[0] == fingerprint:
-        return hit[1]  # type: ignore[no-any-return]
-    value = compute()
-    with _CACHE_LOCK:
-        _CACHE[key] = (fingerprint, value)
-        _CACHE.move_to_end(key)
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return value
 
 
 def _utc(at: datetime) -> datetime:
@@ -87,10 +66,10 @@ def _records(session: Session, project: Project, *, times: bool) -> list[repo.An
     return [r if r.created_at.tzinfo else r._replace(created_at=_utc(r.created_at)) for r in rows]
 
 
-def _analyze(session: Session, project: Project, *, with_agreement: bool = True) -> ProjectAnalysis:
+def analyze(session: Session, project: Project, *, with_agreement: bool = True) -> ProjectAnalysis:
+    """Analyze every live annotation of the project from scratch (slow on large projects)."""
     schema = current_schema(session, project)
-    # Only the annotator report reads times; agreement and issues do not.
-    records = _records(session, project, times=not with_agreement)
+    records = _records(session, project, times=True)
     texts = _span_texts(session, schema, {r.task_id for r in records}) if with_agreement else None
     return analyze_project(
         schema, records, texts=texts, with_agreement=with_agreement, aggregator=AGGREGATOR
@@ -116,66 +95,73 @@ def _span_texts(
 
 def quality_summary(session: Session, actor: Actor, project_id: int) -> out.QualitySummaryOut:
     """Agreement per control (the headline measure of its type) and the project's counts."""
-    project, _ = policies.load_project(
-        session, actor, project_id, allowed=policies.can_view_quality
-    )
-    return _cached(session, project, "summary", lambda: _summary(session, project))
-
-
-def _summary(session: Session, project: Project) -> out.QualitySummaryOut:
-    analysis = _analyze(session, project)
-    controls = [
-        out.ControlQualityOut(
-            control=a.control,
-            type=a.type,
-            metric=a.metric,
-            value=a.value,
-            mean_pairwise=a.mean_pairwise,
-            items=a.n_items,
-            annotations=a.n_annotations,
-            low_agreement_items=sum(s is not None and s < LOW_AGREEMENT for s in a.item_scores),
-            details=dict(a.details),
+    project = _current_project(session, actor, project_id)
+    schema = current_schema(session, project)
+    by_control = repo.counters(session, project.id, "c")
+    controls = []
+    for spec in schema.controls:
+        sums = by_control.get(spec.name, {})
+        a = control_totals(spec, sums)
+        controls.append(
+            out.ControlQualityOut(
+                control=a.control,
+                type=a.type,
+                metric=a.metric,
+                value=a.value,
+                mean_pairwise=a.mean_pairwise,
+                items=a.n_items,
+                annotations=a.n_annotations,
+                low_agreement_items=round(sums.get(encode_key("low"), 0.0)),
+                details=dict(a.details),
+            )
         )
-        for _, _, a in analysis.agreements
-    ]
-    records = [r for rows in analysis.by_task.values() for r in rows]
+    counts = repo.counters(session, project.id, "p").get("", {})
+    authors = repo.counter_by_scope(session, project.id, "a", encode_key("annotations"))
+
+    def count(name: str) -> int:
+        return round(counts.get(encode_key(name), 0.0))
+
     return out.QualitySummaryOut(
         project_id=project.id,
         computed_at=datetime.now(UTC),
-        annotations=len(records),
-        annotated_tasks=len(analysis.by_task),
-        overlapping_tasks=sum(len(rows) >= 2 for rows in analysis.by_task.values()),
-        annotators=len({rater_key(r) for r in records}),
-        gold_tasks=len(repo.gold_results(session, project.id)),
+        annotations=count("annotations"),
+        annotated_tasks=count("annotated_tasks"),
+        overlapping_tasks=count("overlapping_tasks"),
+        annotators=sum(1 for s, n in authors.items() if s and round(n) > 0) + count("authorless"),
+        gold_tasks=count("gold_tasks"),
         low_agreement_threshold=LOW_AGREEMENT,
         controls=controls,
     )
 
 
-def annotator_quality(session: Session, actor: Actor, project_id: int) -> out.AnnotatorsOut:
-    """Per annotator: gold accuracy, agreement with consensus and peers, reviews, throughput,
-    weekly trend and drift; per reviewer: how often adjudication overturned them."""
+def _current_project(session: Session, actor: Actor, project_id: int) -> Project:
+    """Load the project for a quality view and make sure its aggregates are current."""
     project, _ = policies.load_project(
         session, actor, project_id, allowed=policies.can_view_quality
     )
-    return _cached(session, project, "annotators", lambda: _annotators(session, project))
+    aggregates.ensure_current(session, project)
+    fresh = session.get(Project, project_id)
+    if fresh is None:  # deleted in between
+        raise NotFound(f"Project {project_id} does not exist.")
+    return fresh
 
 
-def _annotators(session: Session, project: Project) -> out.AnnotatorsOut:
-    analysis = _analyze(session, project, with_agreement=False)
-    reviews = repo.reviews(session, project.id)
-    stats = annotator_stats(
-        analysis.schema,
-        [r for rows in analysis.by_task.values() for r in rows],
-        gold=repo.gold_results(session, project.id),
-        consensus={name: c.as_mapping() for name, c in analysis.consensus.items()},
-        reviews=reviews,
-        now=datetime.now(UTC),
-    )
-    roles: dict[int, str] = dict(repo.roles(session, project.id))
-    reviewer_ids = {r.reviewer_id for r in reviews if r.reviewer_id is not None}
-    roles.update({user_id: "admin" for user_id in repo.admins(session, reviewer_ids)})
-    overturns = reviewer_stats(reviews, roles)
+def annotator_quality(session: Session, actor: Actor, project_id: int) -> out.AnnotatorsOut:
+    """Per annotator: gold accuracy, agreement with consensus and peers, reviews, throughput,
+    weekly trend and drift; per reviewer: how often adjudication overturned them."""
+    project = _current_project(session, actor, project_id)
+    now = datetime.now(UTC)
+    by_author = repo.counters(session, project.id, "a")
+    stats = [
+        annotator_totals(None if scope == "" else int(scope), sums, now=now)
+        for scope, sums in by_author.items()
+        if round(sums.get(encode_key("annotations"), 0.0)) > 0
+    ]
+    overturns = [
+        reviewer_totals(None if scope == "" else int(scope), sums)
+        for scope, sums in repo.counters(session, project.id, "r").items()
+        if round(sums.get(encode_key("reviews"), 0.0)) > 0
+    ]
     ids = {s.author_id for s in stats} | {r.reviewer_id for r in overturns}
     emails = repo.emails(session, [i for i in ids if i is not None])
     annotators = [
@@ -225,10 +211,7 @@ def _annotators(session: Session, project: Project) -> out.AnnotatorsOut:
         for r in sorted(overturns, key=lambda r: (r.reviewer_id is None, r.reviewer_id or 0))
     ]
     return out.AnnotatorsOut(
-        project_id=project.id,
-        computed_at=datetime.now(UTC),
-        annotators=annotators,
-        reviewers=reviewers,
+        project_id=project.id, computed_at=now, annotators=annotators, reviewers=reviewers
     )
 
 
@@ -236,9 +219,7 @@ def agreement_matrix_for(
     session: Session, actor: Actor, project_id: int, *, control: str | None = None
 ) -> out.AgreementMatrixOut:
     """Mean agreement of every pair of annotators on one control (default: the first)."""
-    project, _ = policies.load_project(
-        session, actor, project_id, allowed=policies.can_view_quality
-    )
+    project = _current_project(session, actor, project_id)
     schema = current_schema(session, project)
     spec = schema.control(control) if control else schema.controls[0]
     if spec is None:
@@ -247,17 +228,11 @@ def agreement_matrix_for(
             f"The schema has no control '{control}'; controls: {known}.",
             errors=[{"loc": ["control"]}],
         )
-    return _cached(
-        session, project, f"matrix:{spec.name}", lambda: _matrix(session, project, schema, spec)
+    authors = repo.counter_by_scope(session, project.id, "a", encode_key("annotations"))
+    raters = sorted(int(s) for s, n in authors.items() if s and round(n) > 0)
+    matrix = matrix_totals(
+        raters, repo.counters(session, project.id, "m", spec.name).get(spec.name, {})
     )
-
-
-def _matrix(
-    session: Session, project: Project, schema: LabelingSchema, spec: ControlSpec
-) -> out.AgreementMatrixOut:
-    pairs = rater_pairs(schema, spec, _records(session, project, times=False))
-    raters = [int(r) for r in pairs.raters]  # type: ignore[call-overload]
-    matrix = agreement_matrix(pairs.rater_a, pairs.rater_b, pairs.similarity, n_raters=len(raters))
     emails = repo.emails(session, raters)
     return out.AgreementMatrixOut(
         project_id=project.id,
@@ -278,39 +253,128 @@ def label_issues(
     kind: out.IssueKind | None = None,
     limit: int = 100,
 ) -> out.LabelIssuesOut:
-    """Likely label errors, most likely first: confident learning on the consensus with the
-    newest prediction's `scores[control] = {label: probability}`, low agreement, and final
-    labels the consensus contradicts."""
-    project, _ = policies.load_project(
-        session, actor, project_id, allowed=policies.can_view_quality
+    """Likely label errors, most likely first: confident learning on the Dawid-Skene consensus
+    with the newest prediction's `scores[control] = {label: probability}`, final labels the
+    consensus contradicts (both from the last whole-project analysis, see `analyze_project`),
+    then low agreement (always current)."""
+    project = _current_project(session, actor, project_id)
+    analyzed_at = _fresh_analysis(session, project)
+    by_kind = repo.analysis_issue_counts(session, project.id)
+    low_total = sum(
+        round(sums.get(encode_key("low"), 0.0))
+        for sums in repo.counters(session, project.id, "c").values()
     )
-    issues = _cached(session, project, "issues", lambda: _issues(session, project))
-    chosen = [i for i in issues if kind is None or i.kind == kind.value]
-    by_kind: dict[str, int] = defaultdict(int)
-    for issue in issues:
-        by_kind[issue.kind] += 1
+    if low_total:
+        by_kind[out.IssueKind.LOW_AGREEMENT.value] = low_total
+    items: list[out.LabelIssueOut] = []
+    if kind is not out.IssueKind.LOW_AGREEMENT:
+        wanted = None if kind is None else kind.value
+        for issue in repo.analysis_issues(session, project.id, kind=wanted, limit=limit):
+            items.append(
+                out.LabelIssueOut(
+                    task_id=issue.task_id,
+                    control=issue.control,
+                    kind=out.IssueKind(issue.kind),
+                    score=issue.score,
+                    given=issue.given,
+                    suggested=issue.suggested,
+                )
+            )
+    if kind in (None, out.IssueKind.LOW_AGREEMENT) and len(items) < limit:
+        low = repo.low_agreement_tasks(
+            session, project.id, below=LOW_AGREEMENT, limit=limit - len(items)
+        )
+        items += [
+            out.LabelIssueOut(
+                task_id=task_id, control=control, kind=out.IssueKind.LOW_AGREEMENT, score=score
+            )
+            for task_id, control, score in low
+        ]
     return out.LabelIssuesOut(
         project_id=project.id,
-        computed_at=datetime.now(UTC),
-        total=len(chosen),
-        by_kind=dict(by_kind),
-        items=[
-            out.LabelIssueOut(
-                task_id=int(i.task),  # type: ignore[call-overload]
-                control=i.control,
-                kind=out.IssueKind(i.kind),
-                score=i.score,
-                given=i.given,
-                suggested=i.suggested,
-            )
-            for i in chosen[:limit]
+        computed_at=analyzed_at or datetime.now(UTC),
+        total=sum(by_kind.values()) if kind is None else by_kind.get(kind.value, 0),
+        by_kind=by_kind,
+        items=items,
+    )
+
+
+def _fresh_analysis(session: Session, project: Project) -> datetime | None:
+    """The time of the project's last analysis; a stale one of a small project (at most
+    `ANALYSIS_INLINE_LIMIT` annotations) is redone now, a large one waits for
+    `analyze_quality` (the API's analysis action or `labelwright quality rebuild`)."""
+    state = repo.quality_state(session, project.id)
+    marker = repo.change_marker(session, project.id)
+    if state is not None and state.analysis_marker == marker:
+        return state.analysis_at
+    annotations = repo.counters(session, project.id, "p").get("", {}).get(encode_key("annotations"))
+    if state is not None and (annotations or 0) > ANALYSIS_INLINE_LIMIT:
+        return state.analysis_at
+    project_id = project.id
+    session.rollback()
+    begin_write(session)
+    fresh = session.get(Project, project_id)
+    if fresh is None:
+        session.rollback()
+        return None
+    at = _store_analysis(session, fresh)
+    session.commit()
+    return at
+
+
+def analyze_quality(session: Session, actor: Actor, project_id: int) -> out.LabelIssuesOut:
+    """Redo the whole-project analysis (Dawid-Skene consensus and confident learning) now;
+    on a large project this takes a while (tens of seconds at a million annotations)."""
+    policies.load_project(
+        session, actor, project_id, allowed=policies.can_manage_project
+    )
+    session.rollback()
+    begin_write(session)
+    fresh = session.get(Project, project_id)
+    if fresh is None:
+        raise NotFound(f"Project {project_id} does not exist.")
+    _store_analysis(session, fresh)
+    session.commit()
+    return label_issues(session, actor, project_id)
+
+
+def _store_analysis(session: Session, project: Project) -> datetime:
+    """Run the analysis inside the caller's write transaction and store its issues."""
+    marker = repo.change_marker(session, project.id)
+    issues = [
+        i
+        for i in _issues(session, project)
+        if i.kind in (out.IssueKind.CONFIDENT_LEARNING, out.IssueKind.CONSENSUS_DIFFERS)
+    ]
+    repo.replace_issues(
+        session,
+        project.id,
+        [
+            {
+                "task_id": int(i.task),  # type: ignore[call-overload]
+                "control": i.control,
+                "kind": i.kind,
+                "rank": rank,
+                "score": i.score,
+                "given": i.given,
+                "suggested": i.suggested,
+            }
+            for rank, i in enumerate(issues)
         ],
     )
+    state = repo.quality_state(session, project.id)
+    if state is None:
+        aggregates.rebuild_project(session, project)
+        state = repo.quality_state(session, project.id)
+    now = datetime.now(UTC)
+    assert state is not None
+    state.analysis_at, state.analysis_marker = now, marker
+    return now
 
 
 def _issues(session: Session, project: Project) -> list[LabelIssue]:
     return project_issues(
-        _analyze(session, project),
+        analyze(session, project),
         prediction_scores=repo.latest_prediction_scores(session, project.id),
         finals=repo.final_results(session, project.id),
         gold_tasks=frozenset(repo.gold_results(session, project.id)),
@@ -327,8 +391,12 @@ def send_to_review(
         session, actor, project_id, allowed=policies.can_manage_project
     )
     if task_ids is None:
-        issues = _cached(session, project, "issues", lambda: _issues(session, project))
-        wanted = sorted({int(i.task) for i in issues})  # type: ignore[call-overload]
+        aggregates.ensure_current(session, project)
+        _fresh_analysis(session, project)
+        wanted = sorted(
+            set(repo.analysis_task_ids(session, project_id))
+            | set(repo.low_agreement_task_ids(session, project_id, below=LOW_AGREEMENT))
+        )
     else:
         wanted = sorted(set(task_ids))
         found = set(repo.project_task_ids(session, project_id, wanted))

@@ -23,6 +23,12 @@ def parse_stored(body: dict[str, Any]) -> LabelingSchema:
     return _parse_cached(orjson.dumps(body, option=orjson.OPT_SORT_KEYS))
 
 
+@lru_cache(maxsize=64)
+def parse_source(source: str) -> LabelingSchema:
+    """Parse schema text (YAML or JSON) as typed in the editor; `Invalid` lists the problems."""
+    return parse_schema(source)
+
+
 def schema_body(session: Session, project: Project, version: int | None = None) -> dict[str, Any]:
     row = project_repo.get_schema_version(session, project.id, version or project.schema_version)
     if row is None:

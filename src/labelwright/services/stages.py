@@ -19,6 +19,7 @@ from labelwright.errors import Invalid
 from labelwright.quality.gold_scoring import score_gold_answer
 from labelwright.services.annotations import add_annotation, object_context, prediction_origin
 from labelwright.services.context import Actor, Platform
+from labelwright.services.quality_aggregates import mark_task_changed
 from labelwright.services.queue import close_submitted, load_own_active
 from labelwright.services.schemas import current_schema
 from labelwright.services.workflow import agreement, settings_of
@@ -252,6 +253,7 @@ def _submit_review(
         category=body.category,
     )
     session.add(review)
+    mark_task_changed(session, task.id)
     session.flush()
     append_event(
         session,

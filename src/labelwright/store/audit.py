@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
 from labelwright.store.models import AuditEvent
@@ -60,6 +60,20 @@ def event_hash(
     return sha256_hex(prev_hash.encode() + canonical_json(event))
 
 
+_PENDING = "labelwright.audit.pending"
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    project_id: int | None
+    payload: dict[str, Any]
+    payload_sha256: str
+
+
 def append_event(
     session: Session,
     *,
@@ -69,43 +83,79 @@ def append_event(
     entity_id: str | int,
     project_id: int | None = None,
     payload: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(_advisory_lock()))
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+) -> None:
+    """Add one event to the chain as part of the caller's transaction.
+
+    The event is written when the transaction commits (and dropped if it rolls back): the
+    chain's head is read and extended at the last moment, so concurrent writers wait for each
+    other (PostgreSQL's advisory lock, SQLite's write lock) only for the commit itself.
+    """
     body = payload or {}
-    payload_sha256 = sha256_hex(canonical_json(body))
-    at = datetime.now(UTC)
-    event = AuditEvent(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        project_id=project_id,
-        payload=body,
-        payload_sha256=payload_sha256,
-        prev_hash=prev_hash,
-        hash=event_hash(
-            prev_hash=prev_hash,
-            seq=seq,
-            at=at,
+    session.info.setdefault(_PENDING, []).append(
+        _Pending(
             actor=actor,
             action=action,
             entity=entity,
             entity_id=str(entity_id),
             project_id=project_id,
-            payload_sha256=payload_sha256,
-        ),
+            payload=body,
+            payload_sha256=sha256_hex(canonical_json(body)),
+        )
     )
-    session.add(event)
-    session.flush()
-    return event
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    pending: list[_Pending] | None = session.info.pop(_PENDING, None)
+    if pending:
+        _write_events(session, pending)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _write_events(session: Session, pending: list[_Pending]) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(_advisory_lock()))
+    last = session.execute(_CHAIN_HEAD).first()
+    seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    at = datetime.now(UTC)
+    rows = []
+    for item in pending:
+        seq += 1
+        digest = event_hash(
+            prev_hash=prev_hash,
+            seq=seq,
+            at=at,
+            actor=item.actor,
+            action=item.action,
+            entity=item.entity,
+            entity_id=item.entity_id,
+            project_id=item.project_id,
+            payload_sha256=item.payload_sha256,
+        )
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": item.actor,
+                "action": item.action,
+                "entity": item.entity,
+                "entity_id": item.entity_id,
+                "project_id": item.project_id,
+                "payload": item.payload,
+                "payload_sha256": item.payload_sha256,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+        )
+        prev_hash = digest
+    session.execute(insert(AuditEvent), rows)
+
+
+_CHAIN_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
 
 
 def _advisory_lock() -> Any:

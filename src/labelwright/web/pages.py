@@ -17,9 +17,8 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
 from labelwright import __version__
-from labelwright.domain import parse_schema
 from labelwright.errors import LabelwrightError, Unauthenticated
-from labelwright.services import auth, projects
+from labelwright.services import auth, projects, schemas
 from labelwright.services.context import Actor, Platform
 
 SESSION_COOKIE = "lw_session"
@@ -154,6 +153,11 @@ def settings_page(request: Request, project_id: int) -> Response:
     return _project_page(request, project_id, "settings.html", tab="settings")
 
 
+@router.get("/projects/{project_id}/quality", response_class=HTMLResponse)
+def quality_page(request: Request, project_id: int) -> Response:
+    return _project_page(request, project_id, "quality.html", tab="quality", title="Quality")
+
+
 @router.get("/projects/{project_id}/{stage}", response_class=HTMLResponse)
 def workbench_page(request: Request, project_id: int, stage: str) -> Response:
     if stage not in STAGES:
@@ -167,7 +171,7 @@ def schema_check(request: Request, body: SchemaCheckIn) -> dict[str, Any]:
     """Parse a schema for the editor's live validation (Invalid -> 422 problem details)."""
     if _actor(request) is None:
         raise Unauthenticated("Log in to check a schema.")
-    return {"schema": parse_schema(body.source).to_json()}
+    return {"schema": schemas.parse_source(body.source).to_json()}
 
 
 def configure_web(app: FastAPI) -> None:

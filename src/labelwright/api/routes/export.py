@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
+from pydantic import TypeAdapter, ValidationError
 
 from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep
 from labelwright.api.problems import problem_responses
+from labelwright.errors import Invalid
 from labelwright.formats import Selection
 from labelwright.services import export
 
 router = APIRouter(tags=["export"])
+_VERSION = re.compile(r"^v?(\d{1,9})$")
+_TIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 
 
 @router.get(
@@ -34,13 +39,29 @@ def export_project(
         Query(description="final, all or history; the format's default when omitted."),
     ] = None,
     since: Annotated[
-        datetime | None,
-        Query(description="Only tasks created, annotated or un-annotated at or after this time."),
+        str | None,
+        Query(
+            description="An ISO 8601 time: only tasks created, annotated or un-annotated at or "
+            "after it; or a dataset version (`3` or `v3`): only tasks whose final annotation "
+            "differs from the one in that version."
+        ),
+    ] = None,
+    version: Annotated[
+        int | None,
+        Query(ge=1, description="Export this dataset version (its final annotations)."),
     ] = None,
 ) -> StreamingResponse:
     """The project's tasks in the chosen format, streamed (JSONL: annotations with lineage)."""
+    since_time, since_version = _since(since)
     plan = export.check_export(
-        session, actor, project_id, fmt=format, selection=annotations, since=since
+        session,
+        actor,
+        project_id,
+        fmt=format,
+        selection=annotations,
+        since=since_time,
+        version=version,
+        since_version=since_version,
     )
     session.close()
     return StreamingResponse(
@@ -52,3 +73,19 @@ def export_project(
             )
         },
     )
+
+
+def _since(value: str | None) -> tuple[datetime | None, int | None]:
+    """`since` as a time or as a dataset version number."""
+    if value is None or not value.strip():
+        return None, None
+    matched = _VERSION.match(value.strip())
+    if matched:
+        return None, int(matched.group(1))
+    try:
+        return _TIME.validate_python(value.strip()), None
+    except ValidationError:
+        raise Invalid(
+            f"'since' must be an ISO 8601 time or a dataset version (3 or v3), got '{value}'.",
+            errors=[{"loc": ["query", "since"], "msg": "a time or a dataset version"}],
+        ) from None

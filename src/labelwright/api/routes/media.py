@@ -45,16 +45,27 @@ def upload_media(
 
 
 @router.get(
-    "/media/{sha256}/url", response_model=MediaUrlOut, responses=problem_responses(401, 404)
+    "/media/{sha256}/url", response_model=MediaUrlOut, responses=problem_responses(401, 404, 422)
 )
 def media_url(
-    sha256: str, actor: CurrentActor, platform: PlatformDep, session: SessionDep
+    sha256: str,
+    actor: CurrentActor,
+    platform: PlatformDep,
+    session: SessionDep,
+    preview: int | None = None,
 ) -> MediaUrlOut:
-    """A short-lived signed URL for this media, bound to you (for `<img src>`)."""
-    return MediaUrlOut(url=media.signed_media_url(platform, session, actor, sha256))
+    """A short-lived signed URL for this media, bound to you (for `<img src>`), with the image
+    size; with `preview` (512, 1024, 2048 or 4096), also a URL of a downscaled copy whose longest
+    side is at most that, when the image is larger."""
+    signed = media.signed_media_urls(platform, session, actor, sha256, preview=preview)
+    return MediaUrlOut(
+        url=signed.url, preview_url=signed.preview_url, width=signed.width, height=signed.height
+    )
 
 
-@router.get("/media/{sha256}", response_class=FileResponse, responses=problem_responses(401, 404))
+@router.get(
+    "/media/{sha256}", response_class=FileResponse, responses=problem_responses(401, 404, 422)
+)
 def get_media(
     sha256: str,
     request: Request,
@@ -63,8 +74,10 @@ def get_media(
     user: int | None = None,
     expires: int | None = None,
     sig: str | None = None,
+    preview: int | None = None,
 ) -> FileResponse:
-    """The media bytes, for members of a project that uses it (or with a valid signed URL)."""
+    """The media bytes, for members of a project that uses it (or with a valid signed URL);
+    `preview` (512, 1024, 2048 or 4096) asks for a downscaled copy of a larger image."""
     if sig is not None and user is not None and expires is not None:
         user_id = media.verify_signed_url(platform, sha256, user=user, expires=expires, sig=sig)
         row = session.get(User, user_id)
@@ -73,7 +86,10 @@ def get_media(
         actor = actor_of(row)
     else:
         actor = get_current_actor(request, session)
-    found = media.open_media(platform, session, actor, sha256)
+    if preview is None:
+        found = media.open_media(platform, session, actor, sha256)
+    else:
+        found = media.open_media_preview(platform, session, actor, sha256, max_side=preview)
     if found.path is None:
         raise NotFound(f"Media {sha256} is recorded but its bytes are missing.")
     return FileResponse(

@@ -73,6 +73,19 @@ def get_label_issues(
 
 
 @router.post(
+    "/projects/{project_id}/quality/analysis",
+    response_model=LabelIssuesOut,
+    responses=problem_responses(401, 403, 404),
+)
+def run_quality_analysis(
+    project_id: int, actor: CurrentActor, session: SessionDep
+) -> LabelIssuesOut:
+    """Redo the whole-project analysis now (Dawid-Skene consensus, confident learning) and
+    return the label issues; small projects redo it on read, large ones when asked here."""
+    return quality.analyze_quality(session, actor, project_id)
+
+
+@router.post(
     "/projects/{project_id}/quality/label-issues/review",
     response_model=SendToReviewOut,
     responses=problem_responses(401, 403, 404, 422),

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import tempfile
 from typing import Annotated, BinaryIO
 
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from labelwright.api.bodies import run_piped, spool_body
 from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep, cursor_after, next_cursor
 from labelwright.api.problems import problem_responses
-from labelwright.errors import PayloadTooLarge
 from labelwright.formats.task_rows import RowFormat, format_for_content_type
 from labelwright.schemas.common import Page
 from labelwright.schemas.tasks import ImportOut, RejectedRow, TaskOut
@@ -19,23 +18,6 @@ from labelwright.services.imports import ImportResult, OnError
 from labelwright.services.tasks import TaskFilter
 
 router = APIRouter(tags=["tasks"])
-
-SPOOL_IN_MEMORY = 8 * 1024 * 1024
-
-
-async def spool_body(request: Request, max_bytes: int) -> BinaryIO:
-    """Copy the request body to a temporary file as it arrives (memory stays flat)."""
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            spool.close()
-            raise PayloadTooLarge(f"The body exceeds the limit of {max_bytes} bytes.")
-        spool.write(chunk)
-    spool.seek(0)
-    return spool  # type: ignore[return-value]
-
 
 def import_out(result: ImportResult) -> ImportOut:
     return ImportOut(
@@ -86,15 +68,18 @@ async def import_tasks(
     fmt: RowFormat | str = (
         format if format else format_for_content_type(request.headers.get("content-type"))
     )
-    body = await spool_body(request, platform.settings.max_upload_mb * 1024 * 1024)
+    max_bytes = platform.settings.max_upload_mb * 1024 * 1024
 
-    def run() -> ImportResult:
+    def run(body: BinaryIO) -> ImportResult:
         with body, platform.db.session() as session:
             return imports.import_tasks(
                 session, actor, project_id, body, fmt=fmt, on_error=on_error
             )
 
-    return import_out(await run_in_threadpool(run))
+    if isinstance(fmt, RowFormat):  # rows are read in order: store them while they arrive
+        return import_out(await run_piped(request, max_bytes, run))
+    spooled = await spool_body(request, max_bytes)  # importers of files may seek (zip)
+    return import_out(await run_in_threadpool(run, spooled))
 
 
 @router.get(
@@ -112,14 +97,31 @@ def list_tasks(
     state: str | None = None,
     annotated: bool | None = None,
     q: Annotated[str | None, Query(description="Text search in the task data")] = None,
+    annotator: Annotated[
+        int | None, Query(description="User id: tasks with a live annotation by this user")
+    ] = None,
+    label: Annotated[
+        str | None, Query(description="Tasks with a live annotation carrying this label")
+    ] = None,
+    control: Annotated[str | None, Query(description="Look for `label` in this control")] = None,
 ) -> Page[TaskOut]:
-    """Tasks in import order; filters: `state`, `annotated`, `meta.<key>=value`, `q`."""
+    """Tasks in import order; filters: `state`, `annotated`, `meta.<key>=value`, `q`,
+    `annotator`, `label` (and `control`). With both `annotator` and `label`, one annotation by
+    that user must carry the label."""
     meta = tuple(
         (key[5:], value)
         for key, value in request.query_params.multi_items()
         if key.startswith("meta.")
     )
-    where = TaskFilter(state=state, annotated=annotated, meta=meta, search=q)
+    where = TaskFilter(
+        state=state,
+        annotated=annotated,
+        meta=meta,
+        search=q,
+        annotator_id=annotator,
+        label=label,
+        control=control,
+    )
     rows = tasks.list_tasks(
         session, actor, project_id, where, after=cursor_after(cursor), limit=limit
     )

@@ -27,11 +27,11 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def validate_regions(control: RegionsControl, value: Any, scope: Scope, report: Report) -> Any:
-    """`[{id?, page, x, y, w, h, label, order?, attributes?, score?}]`.
+    """`[{id?, page, x, y, w, h, label, order?, text?, attributes?, score?}]`.
 
     `page` is the 0-based page index (an image has the single page 0); the box is in the page
     image's pixels and must lie inside it when its size is known. `order` is the reading order,
-    an integer >= 0.
+    an integer >= 0. `text` is the transcription of what the box shows (OCR), a string.
     """
     items = read_list(value, report, "regions")
     if items is None:
@@ -44,7 +44,7 @@ def validate_regions(control: RegionsControl, value: Any, scope: Scope, report: 
             report,
             index,
             required=("page", *BOX_KEYS, "label"),
-            optional=(*REGION_KEYS, "order"),
+            optional=(*REGION_KEYS, "order", "text"),
         )
         if item is None:
             continue
@@ -67,6 +67,10 @@ def validate_regions(control: RegionsControl, value: Any, scope: Scope, report: 
                     f"order must be an integer >= 0, got {quote(item['order'])}", index=index
                 )
             region["order"] = item["order"]
+        if item.get("text") is not None:
+            if not isinstance(item["text"], str):
+                report.add(f"text must be a string, got {type_name(item['text'])}", index=index)
+            region["text"] = item["text"]
         result.append(head | region | tail)
     return result
 

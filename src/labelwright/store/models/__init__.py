@@ -10,6 +10,13 @@ from labelwright.store.models.projects import (
     SchemaVersion,
     WorkflowVersion,
 )
+from labelwright.store.models.quality import (
+    QualityCounter,
+    QualityIssue,
+    QualityState,
+    QualityTaskScore,
+    QualityTaskState,
+)
 from labelwright.store.models.tasks import Annotation, Prediction, Task
 from labelwright.store.models.users import ApiToken, Membership, User
 from labelwright.store.models.workflow import (
@@ -39,6 +46,11 @@ __all__ = [
     "Prediction",
     "Project",
     "ProjectMedia",
+    "QualityCounter",
+    "QualityIssue",
+    "QualityState",
+    "QualityTaskScore",
+    "QualityTaskState",
     "Review",
     "SchemaVersion",
     "Task",

@@ -1,12 +1,13 @@
-"""Read statements for the quality engine (plus marking flagged tasks for review)."""
+"""Statements of the quality engine: reading annotations, reviews and gold, keeping the
+incremental aggregates (`quality_*` tables), and marking flagged tasks for review."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from labelwright.store.models import (
@@ -15,6 +16,11 @@ from labelwright.store.models import (
     Gold,
     Membership,
     Prediction,
+    QualityCounter,
+    QualityIssue,
+    QualityState,
+    QualityTaskScore,
+    QualityTaskState,
     Review,
     Task,
     User,
@@ -229,3 +235,400 @@ def mark_for_review(session: Session, task_ids: Sequence[int]) -> None:
     for start in range(0, len(task_ids), 5000):
         chunk = list(task_ids[start : start + 5000])
         session.execute(update(Task).where(Task.id.in_(chunk)).values(state="review"))
+
+
+# --- Incremental aggregates -------------------------------------------------------------------
+
+OVERTURNING_ROLES = ("expert", "manager")
+_CHUNK = 2000
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield list(ids[start : start + _CHUNK])
+
+
+def lock_tasks(session: Session, task_ids: Sequence[int]) -> None:
+    """Lock task rows (PostgreSQL; SQLite writers are already serialized) in id order, so two
+    transactions changing one task refresh its aggregates one after the other."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for chunk in _chunks(sorted(task_ids)):
+        session.execute(
+            select(Task.id).where(Task.id.in_(chunk)).order_by(Task.id).with_for_update()
+        )
+
+
+def live_annotations_of(session: Session, task_ids: Sequence[int]) -> list[AnnotationRow]:
+    """Live human annotations of these tasks, by id."""
+    rows: list[AnnotationRow] = []
+    for chunk in _chunks(sorted(task_ids)):
+        rows += [
+            AnnotationRow(*row)
+            for row in session.execute(
+                select(*_ANNOTATION_COLUMNS)
+                .where(
+                    Annotation.task_id.in_(chunk),
+                    Annotation.status == LIVE,
+                    Annotation.deleted_at.is_(None),
+                    Annotation.origin != CONSENSUS_ORIGIN,
+                )
+                .order_by(Annotation.id)
+            ).all()
+        ]
+    return rows
+
+
+def annotations_by_id(session: Session, annotation_ids: Sequence[int]) -> list[AnnotationRow]:
+    """Annotations by id, whatever their status, by id."""
+    rows: list[AnnotationRow] = []
+    for chunk in _chunks(sorted(annotation_ids)):
+        rows += [
+            AnnotationRow(*row)
+            for row in session.execute(
+                select(*_ANNOTATION_COLUMNS).where(Annotation.id.in_(chunk)).order_by(Annotation.id)
+            ).all()
+        ]
+    return rows
+
+
+_ANNOTATION_COLUMNS = (
+    Annotation.id,
+    Annotation.task_id,
+    Annotation.author_id,
+    Annotation.results,
+    Annotation.created_at,
+    Annotation.lead_time_ms,
+)
+_REVIEW_COLUMNS = (
+    Review.id,
+    Review.annotation_id,
+    Review.reviewer_id,
+    Review.verdict,
+    Review.severity,
+    Review.created_at,
+    Annotation.author_id,
+)
+
+
+class TaskReviewRow(NamedTuple):
+    task_id: int
+    review: ReviewRow
+
+
+def reviews_of_tasks(session: Session, task_ids: Sequence[int]) -> list[TaskReviewRow]:
+    """Reviews of every annotation of these tasks, oldest first."""
+    found: list[TaskReviewRow] = []
+    for chunk in _chunks(sorted(task_ids)):
+        rows = session.execute(
+            select(Annotation.task_id, *_REVIEW_COLUMNS)
+            .join(Annotation, Annotation.id == Review.annotation_id)
+            .where(Annotation.task_id.in_(chunk))
+            .order_by(Review.created_at, Review.id)
+        ).all()
+        found += [TaskReviewRow(int(row[0]), ReviewRow(*row[1:])) for row in rows]
+    return found
+
+
+def reviews_by_id(session: Session, review_ids: Sequence[int]) -> list[TaskReviewRow]:
+    """Reviews by id with their task, oldest first."""
+    found: list[TaskReviewRow] = []
+    for chunk in _chunks(sorted(review_ids)):
+        rows = session.execute(
+            select(Annotation.task_id, *_REVIEW_COLUMNS)
+            .join(Annotation, Annotation.id == Review.annotation_id)
+            .where(Review.id.in_(chunk))
+        ).all()
+        found += [TaskReviewRow(int(row[0]), ReviewRow(*row[1:])) for row in rows]
+    return sorted(found, key=lambda r: (r.review.created_at, r.review.id))
+
+
+def gold_of_tasks(session: Session, task_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Gold results of those of these tasks that are gold."""
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(task_ids)):
+        rows = session.execute(select(Gold.task_id, Gold.results).where(Gold.task_id.in_(chunk)))
+        found.update({int(task_id): results for task_id, results in rows})
+    return found
+
+
+def overturning_reviewers(
+    session: Session, project_id: int, reviewer_ids: Iterable[int | None]
+) -> set[int]:
+    """Which of these reviewers are experts or managers of the project, or instance admins."""
+    ids = sorted({i for i in reviewer_ids if i is not None})
+    if not ids:
+        return set()
+    members = session.scalars(
+        select(Membership.user_id).where(
+            Membership.project_id == project_id,
+            Membership.user_id.in_(ids),
+            Membership.role.in_(OVERTURNING_ROLES),
+        )
+    )
+    return {int(i) for i in members} | admins(session, ids)
+
+
+def task_states(session: Session, task_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The stored inputs of each task's current contribution."""
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(task_ids)):
+        rows = session.execute(
+            select(QualityTaskState.task_id, QualityTaskState.inputs).where(
+                QualityTaskState.task_id.in_(chunk)
+            )
+        )
+        found.update({int(task_id): inputs for task_id, inputs in rows})
+    return found
+
+
+def save_task_states(
+    session: Session, project_id: int, states: Mapping[int, dict[str, Any] | None], now: datetime
+) -> None:
+    """Replace the stored inputs of these tasks (None: the task contributes nothing)."""
+    ids = sorted(states)
+    for chunk in _chunks(ids):
+        session.execute(delete(QualityTaskState).where(QualityTaskState.task_id.in_(chunk)))
+    rows = [
+        {"task_id": t, "project_id": project_id, "inputs": states[t], "updated_at": now}
+        for t in ids
+        if states[t] is not None
+    ]
+    if rows:
+        session.execute(insert(QualityTaskState), rows)
+
+
+def save_task_scores(
+    session: Session, project_id: int, scores: Mapping[int, Mapping[str, float]]
+) -> None:
+    """Replace the per-control agreement of these tasks."""
+    ids = sorted(scores)
+    for chunk in _chunks(ids):
+        session.execute(delete(QualityTaskScore).where(QualityTaskScore.task_id.in_(chunk)))
+    rows = [
+        {"task_id": t, "control": control, "project_id": project_id, "score": score}
+        for t in ids
+        for control, score in scores[t].items()
+    ]
+    if rows:
+        session.execute(insert(QualityTaskScore), rows)
+
+
+def add_to_counters(
+    session: Session, project_id: int, deltas: Mapping[tuple[str, str, str], float]
+) -> None:
+    """Add amounts to counters (creating them at 0), in key order so that concurrent writers
+    lock rows in the same order."""
+    rows = [
+        {"project_id": project_id, "area": a, "scope": s, "key": k, "total": v}
+        for (a, s, k), v in sorted(deltas.items())
+        if v != 0.0
+    ]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+    statement = upsert(QualityCounter)
+    statement = statement.on_conflict_do_update(
+        index_elements=["project_id", "area", "scope", "key"],
+        set_={"total": QualityCounter.total + statement.excluded.total},
+    )
+    for start in range(0, len(rows), 1000):
+        session.execute(statement, rows[start : start + 1000])
+
+
+def counters(
+    session: Session, project_id: int, area: str, scope: str | None = None
+) -> dict[str, dict[str, float]]:
+    """Counters of one area (optionally one scope): scope -> key -> total."""
+    statement = select(QualityCounter.scope, QualityCounter.key, QualityCounter.total).where(
+        QualityCounter.project_id == project_id, QualityCounter.area == area
+    )
+    if scope is not None:
+        statement = statement.where(QualityCounter.scope == scope)
+    found: dict[str, dict[str, float]] = {}
+    for row_scope, key, total in session.connection().execute(statement):
+        found.setdefault(row_scope, {})[key] = float(total)
+    return found
+
+
+def quality_state(session: Session, project_id: int) -> QualityState | None:
+    return session.get(QualityState, project_id)
+
+
+def raise_max_annotation_id(session: Session, project_id: int, annotation_id: int) -> None:
+    """Record that the aggregates have seen annotations up to this id."""
+    session.execute(
+        update(QualityState)
+        .where(
+            QualityState.project_id == project_id,
+            QualityState.max_annotation_id < annotation_id,
+        )
+        .values(max_annotation_id=annotation_id)
+    )
+
+
+def max_annotation_id(session: Session, project_id: int) -> int:
+    value = session.scalar(
+        select(func.max(Annotation.id)).where(Annotation.project_id == project_id)
+    )
+    return int(value or 0)
+
+
+def tasks_annotated_after(session: Session, project_id: int, after: int) -> list[int]:
+    """Tasks with an annotation newer than `after`."""
+    rows = session.scalars(
+        select(Annotation.task_id)
+        .where(Annotation.project_id == project_id, Annotation.id > after)
+        .distinct()
+    )
+    return [int(t) for t in rows]
+
+
+def count_annotations_after(session: Session, project_id: int, after: int, *, limit: int) -> int:
+    """How many annotations are newer than `after`, counting at most `limit` + 1."""
+    newer = (
+        select(Annotation.id)
+        .where(Annotation.project_id == project_id, Annotation.id > after)
+        .limit(limit + 1)
+        .subquery()
+    )
+    return int(session.scalar(select(func.count()).select_from(newer)) or 0)
+
+
+def project_task_batches(
+    session: Session, project_id: int, *, size: int = 2000
+) -> Iterator[list[int]]:
+    """Every task id of the project, in batches, by id."""
+    after = 0
+    while True:
+        ids = [
+            int(t)
+            for t in session.scalars(
+                select(Task.id)
+                .where(Task.project_id == project_id, Task.id > after)
+                .order_by(Task.id)
+                .limit(size)
+            )
+        ]
+        if not ids:
+            return
+        yield ids
+        after = ids[-1]
+
+
+def clear_aggregates(
+    session: Session, project_id: int, *, schema_version: int, now: datetime
+) -> None:
+    """Drop a project's aggregates and start an empty state (before a rebuild)."""
+    for model in (QualityCounter, QualityTaskScore, QualityTaskState):
+        session.execute(delete(model).where(model.project_id == project_id))
+    session.execute(delete(QualityState).where(QualityState.project_id == project_id))
+    session.add(
+        QualityState(
+            project_id=project_id,
+            schema_version=schema_version,
+            max_annotation_id=0,
+            rebuilt_at=now,
+        )
+    )
+    session.flush()
+
+
+def low_agreement_tasks(
+    session: Session, project_id: int, *, below: float, limit: int
+) -> list[tuple[int, str, float]]:
+    """`(task, control, score)` below the threshold, lowest first."""
+    rows = session.execute(
+        select(QualityTaskScore.task_id, QualityTaskScore.control, QualityTaskScore.score)
+        .where(QualityTaskScore.project_id == project_id, QualityTaskScore.score < below)
+        .order_by(QualityTaskScore.score, QualityTaskScore.task_id, QualityTaskScore.control)
+        .limit(limit)
+    ).all()
+    return [(int(t), str(c), float(s)) for t, c, s in rows]
+
+
+def replace_issues(session: Session, project_id: int, rows: Sequence[dict[str, Any]]) -> None:
+    """Replace the analysis issues of a project (`rank` orders them)."""
+    session.execute(delete(QualityIssue).where(QualityIssue.project_id == project_id))
+    for start in range(0, len(rows), 5000):
+        session.execute(
+            insert(QualityIssue),
+            [{"project_id": project_id, **row} for row in rows[start : start + 5000]],
+        )
+
+
+def analysis_issues(
+    session: Session, project_id: int, *, kind: str | None, limit: int
+) -> list[QualityIssue]:
+    statement = select(QualityIssue).where(QualityIssue.project_id == project_id)
+    if kind is not None:
+        statement = statement.where(QualityIssue.kind == kind)
+    return list(session.scalars(statement.order_by(QualityIssue.rank).limit(limit)))
+
+
+def analysis_issue_counts(session: Session, project_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(QualityIssue.kind, func.count())
+        .where(QualityIssue.project_id == project_id)
+        .group_by(QualityIssue.kind)
+    ).all()
+    return {str(kind): int(n) for kind, n in rows}
+
+
+def analysis_task_ids(session: Session, project_id: int) -> list[int]:
+    return [
+        int(t)
+        for t in session.scalars(
+            select(QualityIssue.task_id).where(QualityIssue.project_id == project_id).distinct()
+        )
+    ]
+
+
+def low_agreement_task_ids(session: Session, project_id: int, *, below: float) -> list[int]:
+    return [
+        int(t)
+        for t in session.scalars(
+            select(QualityTaskScore.task_id)
+            .where(QualityTaskScore.project_id == project_id, QualityTaskScore.score < below)
+            .distinct()
+        )
+    ]
+
+
+def counter_by_scope(session: Session, project_id: int, area: str, key: str) -> dict[str, float]:
+    """One counter across the scopes of an area: scope -> total."""
+    rows = session.execute(
+        select(QualityCounter.scope, QualityCounter.total).where(
+            QualityCounter.project_id == project_id,
+            QualityCounter.area == area,
+            QualityCounter.key == key,
+        )
+    ).all()
+    return {str(scope): float(total) for scope, total in rows}
+
+
+def max_annotation_id_of_tasks(session: Session, task_ids: Sequence[int]) -> int:
+    best = 0
+    for chunk in _chunks(sorted(task_ids)):
+        value = session.scalar(select(func.max(Annotation.id)).where(Annotation.task_id.in_(chunk)))
+        best = max(best, int(value or 0))
+    return best
+
+
+def project_of_tasks(session: Session, task_ids: Iterable[int]) -> dict[int, int]:
+    """Task id -> project id."""
+    found: dict[int, int] = {}
+    for chunk in _chunks(sorted(set(task_ids))):
+        rows = session.execute(select(Task.id, Task.project_id).where(Task.id.in_(chunk)))
+        found.update({int(t): int(p) for t, p in rows})
+    return found
+
+
+def all_project_ids(session: Session) -> list[int]:
+    from labelwright.store.models import Project
+
+    return [int(i) for i in session.scalars(select(Project.id).order_by(Project.id))]

@@ -4,80 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import String, Text, cast, func, insert, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Text,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from labelwright.store.models import Annotation, Prediction, ProjectMedia, Task
-
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DateTime on SQLite
-
-
-# (data JSON text, meta JSON text, priority, annotation count) - a tuple: built per imported row.
-NewTask = tuple[str, str, int, int]
-
-
-def allocate_task_ids(session: Session, count: int) -> list[int]:
-    """Reserve `count` new task ids (the caller holds the write transaction)."""
-    if count == 0:
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        return list(
-            session.scalars(
-                text(
-                    "SELECT nextval(pg_get_serial_sequence('tasks', 'id')) "
-                    "FROM generate_series(1, :n)"
-                ),
-                {"n": count},
-            ).all()
-        )
-    # SQLite: under BEGIN IMMEDIATE nobody else inserts; AUTOINCREMENT's high-water mark
-    # (sqlite_sequence) keeps ids of deleted tasks from being reused.
-    high = session.execute(
-        text(
-            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'tasks'), 0), "
-            "coalesce((SELECT max(id) FROM tasks), 0))"
-        )
-    ).scalar_one()
-    return list(range(high + 1, high + 1 + count))
-
-
-def insert_tasks(
-    session: Session, project_id: int, ids: Sequence[int], rows: Sequence[NewTask]
-) -> None:
-    """Insert rows with pre-allocated ids: COPY on PostgreSQL, executemany on SQLite."""
-    now = datetime.now(UTC)
-    raw = session.connection().connection.driver_connection
-    columns = (
-        "id, project_id, data, meta, priority, learning_score, state, annotation_count, created_at"
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(f"COPY tasks ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
-            for task_id, (data, meta, priority, count) in zip(ids, rows, strict=True):
-                copy.write_row(
-                    (
-                        task_id,
-                        project_id,
-                        data,
-                        meta,
-                        priority,
-                        0.0,
-                        "done" if count else "new",
-                        count,
-                        now,
-                    )
-                )
-        return
-    stamp = now.replace(tzinfo=None).strftime(_SQLITE_TIME)
-    raw.executemany(  # type: ignore[union-attr]
-        f"INSERT INTO tasks ({columns}) VALUES (?, ?, ?, ?, ?, 0.0, ?, ?, ?)",
-        [
-            (task_id, project_id, data, meta, priority, "done" if count else "new", count, stamp)
-            for task_id, (data, meta, priority, count) in zip(ids, rows, strict=True)
-        ],
-    )
 
 
 def insert_annotations(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -112,12 +61,73 @@ class TaskFilter:
     annotated: bool | None = None
     meta: tuple[tuple[str, str], ...] = ()
     search: str | None = None
+    annotator_id: int | None = None
+    label: str | None = None
+    control: str | None = None
+
+
+LabelShape = Literal["value", "list", "items"]
+
+
+@dataclass(frozen=True)
+class LabelPath:
+    """Where a control's labels sit in `results[control]`: the value itself (`choice`), an
+    element of a list (`choices`), or the `label` key of a list's items (regions, relations)."""
+
+    control: str
+    shape: LabelShape
+
+
+def _has_label(dialect: str, label: str, paths: Sequence[LabelPath]) -> ColumnElement[bool]:
+    """An annotation whose results carry `label` in one of `paths`."""
+    conditions: list[ColumnElement[bool]] = []
+    for path in paths:
+        if dialect == "postgresql":
+            node = type_coerce(Annotation.results, JSONB)[path.control]
+            if path.shape == "value":
+                conditions.append(node.astext == label)
+            else:  # jsonb containment: an element equal to / an item with that label
+                conditions.append(
+                    node.contains([label] if path.shape == "list" else [{"label": label}])
+                )
+            continue
+        json_path = f'$."{path.control}"'
+        if path.shape == "value":
+            conditions.append(func.json_extract(Annotation.results, json_path) == label)
+            continue
+        each = func.json_each(Annotation.results, json_path).table_valued("value", "type")
+        match = (
+            and_(each.c.type == "text", each.c.value == label)
+            if path.shape == "list"
+            else func.json_extract(each.c.value, "$.label") == label
+        )
+        conditions.append(exists(select(literal(1)).select_from(each).where(match)))
+    return or_(*conditions) if conditions else false()
 
 
 def list_tasks(
-    session: Session, project_id: int, where: TaskFilter, *, after: int, limit: int
+    session: Session,
+    project_id: int,
+    where: TaskFilter,
+    *,
+    after: int,
+    limit: int,
+    label_paths: Sequence[LabelPath] = (),
 ) -> Sequence[Task]:
+    """A page of a project's tasks in id order. `annotator_id` and `label` (found in
+    `label_paths`) keep tasks with a live annotation by that person carrying that label; both
+    given, the same annotation must match both."""
     statement = select(Task).where(Task.project_id == project_id, Task.id > after)
+    if where.annotator_id is not None or where.label is not None:
+        annotation = select(literal(1)).where(
+            Annotation.task_id == Task.id, Annotation.deleted_at.is_(None)
+        )
+        if where.annotator_id is not None:
+            annotation = annotation.where(Annotation.author_id == where.annotator_id)
+        if where.label is not None:
+            dialect = session.get_bind().dialect.name
+            annotation = annotation.where(_has_label(dialect, where.label, label_paths))
+        statement = statement.where(exists(annotation))
     if where.state is not None:
         statement = statement.where(Task.state == where.state)
     if where.annotated is True:
@@ -160,5 +170,10 @@ def refresh_statistics(session: Session) -> None:
     """After a bulk import, let PostgreSQL's planner see the new rows at once (autovacuum would
     only catch up later; until then it plans sorts where an index walk is right)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE tasks"))
+        session.execute(
+            text(
+                "ANALYZE tasks (id, project_id, state, priority, learning_score, "
+                "annotation_count, final_annotation_id)"
+            )
+        )
         session.commit()

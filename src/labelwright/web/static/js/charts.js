@@ -93,3 +93,107 @@ export function columnChart(items, { color = '#4f46e5' } = {}) {
   wrap.append(root);
   return wrap;
 }
+
+/**
+ * Color of an agreement value in [0, 1]: red (0) through amber to green (1).
+ * @param {number} value
+ */
+export function agreementColor(value) {
+  const v = Math.max(0, Math.min(1, value));
+  const stops = [[0, [220, 38, 38]], [0.5, [245, 158, 11]], [0.75, [250, 204, 21]], [1, [22, 163, 74]]];
+  let i = 0;
+  while (i < stops.length - 2 && v > stops[i + 1][0]) i += 1;
+  const [a, ca] = stops[i];
+  const [b, cb] = stops[i + 1];
+  const t = (v - a) / (b - a || 1);
+  const mix = ca.map((c, k) => Math.round(c + (cb[k] - c) * t));
+  return `rgb(${mix.join(',')})`;
+}
+
+/**
+ * A square heatmap of agreement between raters; empty cells (no shared items) stay grey.
+ * @param {string[]} labels
+ * @param {(number|null)[][]} matrix values in [0, 1]
+ * @param {number[][]} [counts] shared comparisons per cell (shown in the tooltip)
+ */
+export function heatmap(labels, matrix, counts = []) {
+  const n = labels.length;
+  const labelW = 130;
+  const cell = Math.max(26, Math.min(64, Math.floor(360 / Math.max(1, n))));
+  const top = 20;
+  const width = labelW + n * cell + 4;
+  const height = top + n * cell + 4;
+  const short = (s) => (s.length > 18 ? `${s.slice(0, 17)}…` : s);
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Agreement heatmap', class: 'heatmap', style: `max-width:${width}px` });
+  labels.forEach((label, i) => {
+    root.append(svg('text', { x: labelW - 8, y: top + i * cell + cell / 2 + 4, 'text-anchor': 'end', class: 'axis' }, short(label)));
+    root.append(svg('text', { x: labelW + i * cell + cell / 2, y: 13, 'text-anchor': 'middle', class: 'axis' }, String(i + 1)));
+  });
+  matrix.forEach((row, i) => row.forEach((value, j) => {
+    const x = labelW + j * cell;
+    const y = top + i * cell;
+    const rect = svg('rect', { x: x + 1, y: y + 1, width: cell - 2, height: cell - 2, rx: 3, fill: value === null ? '#eef0f3' : agreementColor(value), 'data-row': i, 'data-col': j, 'data-value': value === null ? '' : value.toFixed(3) });
+    const shared = counts[i]?.[j] ?? 0;
+    rect.append(svg('title', {}, `${labels[i]} × ${labels[j]}: ${value === null ? 'no shared tasks' : `${(100 * value).toFixed(0)}% over ${shared} comparisons`}`));
+    root.append(rect);
+    if (value !== null && cell >= 30)
+      root.append(svg('text', { x: x + cell / 2, y: y + cell / 2 + 4, 'text-anchor': 'middle', 'font-size': 11, 'font-weight': 600, fill: value > 0.35 && value < 0.85 ? '#1c2230' : '#fff' }, (100 * value).toFixed(0)));
+  }));
+  const wrap = document.createElement('div');
+  wrap.append(root);
+  return wrap;
+}
+
+/**
+ * Lines of values in [0, 1] over a shared sequence of x labels (e.g. ISO weeks); null values
+ * leave gaps.
+ * @param {string[]} xLabels
+ * @param {{label: string, color: string, values: (number|null)[]}[]} series
+ */
+export function lineChart(xLabels, series) {
+  const width = 520;
+  const height = 190;
+  const left = 36;
+  const bottom = 24;
+  const plotH = height - bottom - 10;
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': series.map((s) => s.label).join(', ') });
+  for (const f of [0, 0.5, 1]) {
+    const y = 10 + plotH - f * plotH;
+    root.append(svg('line', { x1: left, x2: width, y1: y, y2: y, class: 'grid' }));
+    root.append(svg('text', { x: 0, y: y + 4, class: 'axis' }, `${Math.round(100 * f)}%`));
+  }
+  const step = xLabels.length > 1 ? (width - left - 48) / (xLabels.length - 1) : 0;
+  const xAt = (i) => left + 16 + i * step;
+  xLabels.forEach((label, i) => {
+    if (xLabels.length <= 8 || i % Math.ceil(xLabels.length / 8) === 0)
+      root.append(svg('text', { x: xAt(i), y: height - 6, 'text-anchor': 'middle', class: 'axis' }, label));
+  });
+  for (const s of series) {
+    let path = '';
+    s.values.forEach((v, i) => {
+      if (v === null || v === undefined) return;
+      const cmd = i > 0 && s.values[i - 1] !== null && s.values[i - 1] !== undefined ? 'L' : 'M';
+      path += `${cmd}${xAt(i).toFixed(1)},${(10 + plotH - v * plotH).toFixed(1)} `;
+    });
+    if (path) root.append(svg('path', { d: path.trim(), fill: 'none', stroke: s.color, 'stroke-width': 2, 'data-series': s.label }));
+    s.values.forEach((v, i) => {
+      if (v === null || v === undefined) return;
+      const dot = svg('circle', { cx: xAt(i), cy: 10 + plotH - v * plotH, r: 3.5, fill: s.color, 'data-value': v.toFixed(3) });
+      dot.append(svg('title', {}, `${s.label} · ${xLabels[i]}: ${(100 * v).toFixed(0)}%`));
+      root.append(dot);
+    });
+  }
+  const wrap = document.createElement('div');
+  wrap.append(root);
+  const legend = document.createElement('div');
+  legend.className = 'legend';
+  for (const s of series) {
+    const item = document.createElement('span');
+    const sw = document.createElement('i');
+    sw.style.background = s.color;
+    item.append(sw, s.label);
+    legend.append(item);
+  }
+  wrap.append(legend);
+  return wrap;
+}

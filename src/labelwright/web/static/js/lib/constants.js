@@ -3,6 +3,12 @@
 /** The one event every tool emits: detail = {control, value}. */
 export const CHANGE_EVENT = 'lw-change';
 
+/**
+ * A region tool tells the page that the user clicked one of its regions (relation drawing):
+ * detail = {control, id}. Not a value change, so not CHANGE_EVENT.
+ */
+export const REGION_EVENT = 'lw-region-select';
+
 export const API = '/api/v1';
 
 /** localStorage key prefixes. */
@@ -51,4 +57,10 @@ export const TOOL_TAGS = Object.freeze({
   relations: 'lw-relations',
   pairwise: 'lw-pairwise',
   ranking: 'lw-ranking',
+  boxes: 'lw-boxes',
+  polygons: 'lw-polygons',
+  keypoints: 'lw-keypoints',
+  masks: 'lw-masks',
+  regions: 'lw-regions',
+  fields: 'lw-fields',
 });

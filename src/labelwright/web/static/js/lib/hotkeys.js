@@ -43,7 +43,17 @@ export function normalizeCombo(text) {
 }
 
 /** Control types whose labels or options get keys. */
-const KEYED = { choice: 'options', choices: 'options', spans: 'labels', relations: 'labels', pairwise: 'choices' };
+const KEYED = {
+  choice: 'options',
+  choices: 'options',
+  spans: 'labels',
+  relations: 'labels',
+  pairwise: 'choices',
+  boxes: 'labels',
+  polygons: 'labels',
+  keypoints: 'labels',
+  masks: 'labels',
+};
 const PAIRWISE = ['a', 'tie', 'b'];
 
 /**

@@ -5,6 +5,8 @@ import '../tools/scalar.js';
 import '../tools/spans.js';
 import '../tools/relations.js';
 import '../tools/compare.js';
+import '../tools/image/index.js';
+import '../tools/document/index.js';
 import { api, ApiError, problemLines } from '../lib/api.js';
 import { ACTION_KEYS, CHANGE_EVENT, DRAFT_PREFIX, OUTBOX_KEY, RETRY_MS, TOOL_TAGS } from '../lib/constants.js';
 import { History } from '../lib/history.js';
@@ -42,6 +44,8 @@ const state = {
   prefetched: null,
   /** @type {Map<string, HTMLElement>} */
   tools: new Map(),
+  /** @type {Map<string, any>} image stages by object name (their controls dock in them) */
+  stages: new Map(),
 };
 
 // ---------------------------------------------------------------- outbox (retried submits)
@@ -54,9 +58,14 @@ function readOutbox() {
   }
 }
 
-function writeOutbox(items) {
+/**
+ * Store the queue; `quiet` (a submit about to be sent) leaves the pending badge alone, so it
+ * appears only once a send has failed.
+ */
+function writeOutbox(items, { quiet = false } = {}) {
   if (items.length) localStorage.setItem(OUTBOX_KEY, JSON.stringify(items));
   else localStorage.removeItem(OUTBOX_KEY);
+  if (quiet) return;
   const mine = items.filter((i) => i.project_id === projectId);
   outboxState.hidden = !mine.length;
   outboxState.textContent = mine.length ? `${mine.length} submission pending — retrying…` : '';
@@ -141,11 +150,25 @@ function objectData(name) {
 function regionsOf(results) {
   const out = [];
   for (const c of state.controls) {
-    if (c.type === 'spans' && Array.isArray(results[c.name])) {
+    if ((c.type === 'spans' || c.type === 'regions') && Array.isArray(results[c.name])) {
       for (const s of results[c.name]) if (s.id) out.push({ ...s, control: c.name });
     }
   }
   return out;
+}
+
+/**
+ * Translation pairs: the first `textarea` control of a `text` object that no `spans` control
+ * labels shows that text as its source, side by side (the object is not shown on its own).
+ * @returns {Map<string, string>} object name -> textarea control name
+ */
+function translationPairs() {
+  const spanObjects = new Set(state.controls.filter((c) => c.type === 'spans').map((c) => c.of));
+  const pairs = new Map();
+  for (const c of state.controls) {
+    if (c.type === 'textarea' && state.objects[c.of]?.type === 'text' && !spanObjects.has(c.of) && !pairs.has(c.of)) pairs.set(c.of, c.name);
+  }
+  return pairs;
 }
 
 function contextFor(control, results) {
@@ -155,7 +178,14 @@ function contextFor(control, results) {
     const allowed = control.between ? new Set(control.between) : null;
     return { regions: regionsOf(results).filter((r) => !allowed || allowed.has(r.control)) };
   }
+  if (control.type === 'textarea' && translationPairs().get(control.of) === control.name) return { source: String(objectData(control.of) ?? ''), sourceName: control.of };
   if (obj && obj.type === 'responses') return { responses: objectData(control.of) || [] };
+  if (control.type === 'regions') {
+    // suggested regions (with their text) from the task's predictions, accepted one by one
+    const preds = stage === 'label' ? state.served.predictions || [] : [];
+    return { suggestions: preds.flatMap((p) => (Array.isArray(p.results[control.name]) ? p.results[control.name] : []).map((r) => ({ ...r, origin: p.origin }))) };
+  }
+  if (control.type === 'fields') return { regions: regionsOf(results).filter((r) => state.controls.find((c) => c.name === r.control)?.type === 'regions') };
   return {};
 }
 
@@ -163,7 +193,22 @@ function renderObject(name, spec) {
   const value = objectData(name);
   const box = h('section', { class: 'obj', 'data-object': name }, h('div', { class: 'obj-label' }, name));
   if (spec.type === 'text') box.append(h('div', { class: 'obj-text' }, String(value ?? '')));
-  else if (spec.type === 'conversation') {
+  else if (spec.type === 'image') {
+    const stage = document.createElement('lw-image-stage');
+    stage.dataset.object = name;
+    state.stages.set(name, stage);
+    stage.load(value).catch(() => {});
+    box.classList.add('obj-image');
+    box.append(stage);
+  } else if (spec.type === 'document') {
+    // pages (a PDF rendered by the server) on a stage that the document's controls dock in
+    const doc = document.createElement('lw-document');
+    doc.dataset.object = name;
+    state.stages.set(name, doc.stage);
+    doc.load({ taskId: state.served.task.id, name }).catch(() => {});
+    box.classList.add('obj-document');
+    box.append(doc);
+  } else if (spec.type === 'conversation') {
     for (const m of value || []) {
       box.append(h('div', { class: `message ${m.role === 'user' ? 'user' : 'assistant'}` }, h('span', { class: 'role' }, m.role), m.content));
     }
@@ -197,19 +242,25 @@ function makeTool(control, value, { readonly = false } = {}) {
 
 function renderControls(results, { readonly = false } = {}) {
   state.tools.clear();
+  state.stages.clear();
   const spanObjects = new Set(state.controls.filter((c) => c.type === 'spans').map((c) => c.of));
+  const pairs = translationPairs();
   const parts = [];
   for (const [name, spec] of Object.entries(state.objects)) {
-    if (!spanObjects.has(name)) parts.push(renderObject(name, spec));
+    if (!spanObjects.has(name) && !pairs.has(name)) parts.push(renderObject(name, spec));
   }
   for (const control of state.controls) {
     const tool = makeTool(control, results[control.name], { readonly });
     if (!readonly) state.tools.set(control.name, tool);
-    parts.push(
-      h('section', { class: `ctl${control.required ? ' required' : ''}`, 'data-control': control.name },
-        h('div', { class: 'ctl-label' }, h('span', { class: 'name' }, control.name), h('span', { class: 'muted' }, control.description || control.type)),
-        tool),
-    );
+    const section = h('section', { class: `ctl${control.required ? ' required' : ''}`, 'data-control': control.name },
+      h('div', { class: 'ctl-label' }, h('span', { class: 'name' }, control.name), h('span', { class: 'muted' }, control.description || control.type)),
+      tool);
+    // the controls of an image dock beside it; their tools draw on its stage
+    const stage = state.stages.get(control.of);
+    if (stage) {
+      stage.readonly = readonly;
+      stage.dock(section);
+    } else parts.push(section);
   }
   return parts;
 }
@@ -242,6 +293,7 @@ function onToolChange(event) {
   state.results = next;
   for (const [name, tool] of state.tools) {
     const c = state.controls.find((x) => x.name === name);
+    if (c.type === 'fields') tool.context = contextFor(c, next);
     if (c.type === 'relations') {
       tool.context = contextFor(c, next);
       if (JSON.stringify(tool.value) !== JSON.stringify(next[name] ?? null)) tool.value = next[name] ?? null;
@@ -513,7 +565,7 @@ function leadTime() {
 async function send(body, action = 'submit') {
   if (!state.served) return;
   const entry = { project_id: projectId, assignment_id: state.served.assignment.id, action, body };
-  writeOutbox([...readOutbox(), entry]);
+  writeOutbox([...readOutbox(), entry], { quiet: true });
   try {
     const ok = await flushOutbox();
     clearDraft();

@@ -83,28 +83,76 @@ export class LwNumber extends LwTool {
   }
 }
 
+/**
+ * Free text. With `context.source` (a translation pair: the control is `of` a text object),
+ * the source text sits on the left and the text area on the right.
+ */
 export class LwTextarea extends LwTool {
   render() {
+    const source = typeof this.context.source === 'string' ? this.context.source : null;
     let area = this.querySelector('textarea');
-    if (!area) {
-      area = document.createElement('textarea');
-      area.rows = 4;
-      area.setAttribute('aria-label', this.config.name || 'text');
-      area.addEventListener('input', () => {
-        clearTimeout(this._t);
-        this._t = setTimeout(() => this.emit(area.value === '' ? null : area.value), 250);
-      });
-      area.addEventListener('blur', () => {
-        clearTimeout(this._t);
-        const v = area.value === '' ? null : area.value;
-        if (v !== this.value) this.emit(v);
-      });
-      this.replaceChildren(area);
+    if (!area || this._paired !== (source !== null)) area = this.build(source !== null);
+    if (source !== null) {
+      const shown = this.querySelector('.pair-text');
+      if (shown.textContent !== source) shown.textContent = source;
+      this.querySelector('.pair-source .obj-label').textContent = this.context.sourceName || 'source';
     }
     if (this.config.max_length) area.maxLength = this.config.max_length;
     area.readOnly = this.readonly;
     const shown = this.value ?? '';
     if (area.value !== shown && document.activeElement !== area) area.value = shown;
+    this.count(area);
+  }
+
+  build(paired) {
+    this._paired = paired;
+    const area = document.createElement('textarea');
+    area.rows = paired ? 6 : 4;
+    area.setAttribute('aria-label', paired ? `${this.config.name} (translation)` : this.config.name || 'text');
+    area.addEventListener('input', () => {
+      this.count(area);
+      clearTimeout(this._t);
+      this._t = setTimeout(() => this.emit(area.value === '' ? null : area.value), 250);
+    });
+    area.addEventListener('blur', () => {
+      clearTimeout(this._t);
+      const v = area.value === '' ? null : area.value;
+      if (v !== this.value) this.emit(v);
+    });
+    const counter = document.createElement('div');
+    counter.className = 'small muted ta-count';
+    if (!paired) {
+      this.replaceChildren(area, counter);
+      return area;
+    }
+    const left = document.createElement('div');
+    left.className = 'pair-source';
+    const label = document.createElement('div');
+    label.className = 'obj-label';
+    const text = document.createElement('div');
+    text.className = 'pair-text';
+    text.setAttribute('aria-label', 'Source text');
+    left.append(label, text);
+    const right = document.createElement('div');
+    right.className = 'pair-target';
+    const head = document.createElement('div');
+    head.className = 'obj-label';
+    head.textContent = 'translation';
+    right.append(head, area, counter);
+    const grid = document.createElement('div');
+    grid.className = 'pair';
+    grid.append(left, right);
+    this.replaceChildren(grid);
+    return area;
+  }
+
+  /** "12 / 500" under the area when the control has a maximum length. */
+  count(area) {
+    const counter = this.querySelector('.ta-count');
+    if (!counter) return;
+    const max = this.config.max_length;
+    counter.hidden = !max;
+    if (max) counter.textContent = `${[...area.value].length} / ${max}`;
   }
 }
 

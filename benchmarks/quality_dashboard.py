@@ -1,0 +1,173 @@
+"""Quality dashboard latency right after a write, with the incremental aggregates.
+
+Fills a project with `tasks x 5` annotations (bulk insert), counts them once with the
+backfill (`labelwright quality rebuild`), runs the whole-project analysis (Dawid-Skene,
+confident learning) once, then repeatedly submits one annotation through the service and
+times every quality endpoint's first answer after it (no cache: each read hits the database).
+
+    python benchmarks/quality_dashboard.py --tasks 200000            # 1M annotations
+    python benchmarks/quality_dashboard.py --tasks 40000 --database-url postgresql+psycopg://...
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# benchmarks/queue.py would shadow the standard library's `queue` (psycopg imports it).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+
+CLASSES = ("pos", "neg", "neu")
+
+
+def fill(lw: Any, n_tasks: int, annotators: int, seed: int) -> tuple[int, list[Any], Any]:
+    """A project of `n_tasks` tasks with `annotators` annotations each (bulk insert)."""
+    from sqlalchemy import func, insert, select
+
+    from labelwright.services import projects, users
+    from labelwright.services.auth import actor_of
+    from labelwright.services.context import SYSTEM
+    from labelwright.store.models import Annotation, Membership, Task
+
+    rng = np.random.default_rng(seed)
+    with lw.db.session() as session:
+        owner = users.create_user(session, SYSTEM, email="owner@example.org", password="x" * 12)
+        people = [
+            users.create_user(session, SYSTEM, email=f"a{i}@example.org", password="x" * 12)
+            for i in range(annotators + 1)
+        ]
+    schema = {
+        "objects": {"text": {"type": "text"}},
+        "controls": [
+            {"name": "sentiment", "type": "choice", "of": "text", "options": list(CLASSES)},
+            {"name": "stars", "type": "rating", "of": "text", "min": 1, "max": 5},
+        ],
+    }
+    with lw.db.session() as session:
+        project = projects.create_project(session, actor_of(owner), name="bench", schema=schema)
+    truth = rng.integers(0, len(CLASSES), n_tasks)
+    accuracy = np.linspace(0.9, 0.6, annotators)
+    with lw.db.write() as session:
+        session.execute(
+            insert(Membership),
+            [{"project_id": project.id, "user_id": p.id, "role": "annotator"} for p in people],
+        )
+        for chunk in range(0, n_tasks, 50_000):
+            rows = [
+                {"project_id": project.id, "data": {"text": f"item {i}"}, "state": "done"}
+                for i in range(chunk, min(n_tasks, chunk + 50_000))
+            ]
+            session.execute(insert(Task), rows)
+        first = session.scalar(select(func.min(Task.id)).where(Task.project_id == project.id))
+        for chunk in range(0, n_tasks, 20_000):
+            rows = []
+            for i in range(chunk, min(n_tasks, chunk + 20_000)):
+                for j, person in enumerate(people[:annotators]):
+                    label = truth[i] if rng.random() < accuracy[j] else rng.integers(0, 3)
+                    rows.append(
+                        {
+                            "task_id": (first or 0) + i,
+                            "project_id": project.id,
+                            "author_id": person.id,
+                            "schema_version": 1,
+                            "guideline_version": 1,
+                            "lead_time_ms": int(rng.integers(500, 20_000)),
+                            "results": {
+                                "sentiment": CLASSES[int(label)],
+                                "stars": int(rng.integers(1, 6)),
+                            },
+                        }
+                    )
+            session.execute(insert(Annotation), rows)
+        session.commit()
+    return project.id, [actor_of(p) for p in people], (first or 0)
+
+
+def timed(call: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=200_000, help="tasks (x 5 annotations)")
+    parser.add_argument("--rounds", type=int, default=10, help="writes, each followed by reads")
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    from labelwright.services import annotations, quality, quality_aggregates
+    from labelwright.services.context import SYSTEM, Platform
+    from labelwright.settings import Settings
+
+    workdir = Path(tempfile.mkdtemp(prefix="lw-dash-"))
+    settings = Settings(
+        data_dir=workdir,
+        database_url=args.database_url or f"sqlite:///{workdir / 'bench.db'}",
+        secret_key="benchmark-secret-key-0123456789",
+    )
+    lw = Platform.open(settings)
+    start = time.perf_counter()
+    project_id, people, first_task = fill(lw, args.tasks, 5, args.seed)
+    print(
+        f"{args.tasks * 5} annotations on {args.tasks} tasks ({lw.db.dialect}), "
+        f"filled in {time.perf_counter() - start:.0f} s"
+    )
+    with lw.db.session() as session:
+        took = timed(lambda: quality_aggregates.rebuild_all(session, [project_id]))
+    print(f"backfill (labelwright quality rebuild): {took:.1f} s")
+    with lw.db.session() as session:
+        took = timed(lambda: quality.analyze_quality(session, SYSTEM, project_id))
+    print(f"whole-project analysis (Dawid-Skene + confident learning): {took:.1f} s")
+
+    views: dict[str, Callable[[Any], Any]] = {
+        "summary": lambda s: quality.quality_summary(s, SYSTEM, project_id),
+        "annotators": lambda s: quality.annotator_quality(s, SYSTEM, project_id),
+        "agreement-matrix": lambda s: quality.agreement_matrix_for(s, SYSTEM, project_id),
+        "label-issues": lambda s: quality.label_issues(s, SYSTEM, project_id),
+    }
+    writes: list[float] = []
+    reads: dict[str, list[float]] = {name: [] for name in views}
+    rng = np.random.default_rng(args.seed + 1)
+    newcomer = people[5]
+    for _ in range(args.rounds):
+        task = first_task + int(rng.integers(0, args.tasks))
+        with lw.db.session() as session:
+            writes.append(
+                timed(
+                    lambda session=session, task=task: annotations.create_annotation(
+                        session,
+                        newcomer,
+                        task,
+                        results={"sentiment": CLASSES[int(rng.integers(0, 3))], "stars": 3},
+                        lead_time_ms=1200,
+                    )
+                )
+            )
+        for name, view in views.items():
+            with lw.db.session() as session:
+                reads[name].append(timed(lambda view=view, session=session: view(session)))
+    ms = 1000.0
+    print(
+        f"submit one annotation (aggregates updated in the same transaction): "
+        f"median {statistics.median(writes) * ms:.1f} ms, max {max(writes) * ms:.1f} ms"
+    )
+    for name, values in reads.items():
+        print(
+            f"{name} right after a write: median {statistics.median(values) * ms:.1f} ms, "
+            f"max {max(values) * ms:.1f} ms"
+        )
+    lw.close()
+
+
+if __name__ == "__main__":
+    main()
