@@ -109,11 +109,11 @@ def revoke_api_token(session: Session, actor: Actor, token_id: int) -> None:
 
 def authenticate(session: Session, token: str) -> tuple[Actor, int]:
     """The actor behind a session or API token, and the token's id; `Unauthenticated` if none."""
-    row = user_repo.find_live_token(session, _token_sha(token), datetime.now(UTC))
-    user = user_repo.get_user(session, row.user_id) if row else None
-    if row is None or user is None or not user.is_active:
+    holder = user_repo.live_token_holder(session, _token_sha(token), datetime.now(UTC))
+    if holder is None:
         raise Unauthenticated("The token is unknown, expired or revoked.")
-    return actor_of(user), row.id
+    token_id, user_id, email, is_admin = holder
+    return Actor(id=user_id, email=email, is_admin=is_admin), token_id
 
 
 def _issue(

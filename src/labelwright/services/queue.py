@@ -9,10 +9,12 @@ impossible even under races.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,14 +28,12 @@ from labelwright.store.db import begin_write
 from labelwright.store.models import (
     Annotation,
     Assignment,
-    GuidelineAck,
     Prediction,
     Project,
     Review,
     Task,
     TaskComment,
 )
-from labelwright.store.repositories import annotations as annotation_repo
 from labelwright.store.repositories import projects as project_repo
 from labelwright.store.repositories import queue as queue_repo
 
@@ -52,16 +52,19 @@ def can_work_stage(actor: Actor, role: Role | None, stage: str) -> bool:
 
 @dataclass
 class Served:
-    """What `next` hands out: the claim, the task, and what the worker needs to see."""
+    """What `next` hands out: the claim, the task, and what the worker needs to see.
 
-    assignment: Assignment
-    task: Task
+    Claims, tasks, predictions, comments and reviews are ORM objects or Core rows of the same
+    tables (a new claim is made with Core statements): read them by attribute."""
+
+    assignment: Assignment | Row[Any]
+    task: Task | Row[Any]
     schema_version: int
     guideline_version: int
-    predictions: list[Prediction] = field(default_factory=list)
+    predictions: Sequence[Prediction | Row[Any]] = field(default_factory=list)
     under_review: list[Annotation] = field(default_factory=list)
-    comments: list[TaskComment] = field(default_factory=list)
-    reviews: list[Review] = field(default_factory=list)
+    comments: Sequence[TaskComment | Row[Any]] = field(default_factory=list)
+    reviews: Sequence[Review | Row[Any]] = field(default_factory=list)
     escalations: list[Assignment] = field(default_factory=list)
     guidelines_changed: bool = False
     guideline_changes: list[str] = field(default_factory=list)
@@ -113,10 +116,13 @@ def _claim(
     settings = settings_of(project)
     now = platform.clock()
     queue_repo.expire_leases(session, project_id, now)
-    held = queue_repo.active_assignments(session, project_id, actor.id, stage, now)
-    if held and (not prefetch or len(held) > 1):
-        session.commit()
-        return _served(session, actor, project, held[-1] if prefetch else held[0])
+    if queue_repo.holds_live_claim(session, project_id, actor.id, stage, now):
+        held = queue_repo.active_assignments(session, project_id, actor.id, stage, now)
+        if held and (not prefetch or len(held) > 1):
+            pick = held[-1] if prefetch else held[0]
+            served = _served(session, actor, project, pick, session.get(Task, pick.task_id))
+            session.commit()
+            return served
     locking = not platform.db.is_sqlite
     task_id: int | None
     if stage == "label":
@@ -138,20 +144,19 @@ def _claim(
     if task_id is None:
         session.commit()
         return None
-    task = session.get(Task, task_id)
-    assert task is not None
-    assignment = Assignment(
-        task_id=task_id,
-        project_id=project_id,
-        user_id=actor.id,
-        stage=stage,
-        status="active",
-        leased_until=now + timedelta(minutes=settings.lease_minutes),
-        created_at=now,
+    task = queue_repo.lease_task(session, task_id)
+    assignment = queue_repo.insert_assignment(
+        session,
+        {
+            "task_id": task_id,
+            "project_id": project_id,
+            "user_id": actor.id,
+            "stage": stage,
+            "status": "active",
+            "leased_until": now + timedelta(minutes=settings.lease_minutes),
+            "created_at": now,
+        },
     )
-    session.add(assignment)
-    task.lease_count += 1
-    session.flush()
     append_event(
         session,
         actor=actor.email,
@@ -161,27 +166,31 @@ def _claim(
         project_id=project_id,
         payload={"task_id": task_id, "stage": stage},
     )
+    served = _served(session, actor, project, assignment, task)
     session.commit()
-    return _served(session, actor, project, assignment)
+    return served
 
 
-def _served(session: Session, actor: Actor, project: Project, assignment: Assignment) -> Served:
-    task = session.get(Task, assignment.task_id)
-    assert task is not None
+def _served(
+    session: Session, actor: Actor, project: Project, assignment: Any, task: Any
+) -> Served:
+    """What the worker needs besides the claim (read in the claim's transaction); the
+    assignment and task are ORM objects or rows with the same attributes."""
+    assert task is not None and actor.id is not None
+    predictions, comments, reviews = queue_repo.task_context(session, task.id)
     served = Served(
         assignment=assignment,
         task=task,
         schema_version=project.schema_version,
         guideline_version=project.guideline_version,
-        predictions=list(annotation_repo.list_predictions(session, task.id)),
-        comments=list(queue_repo.task_comments(session, task.id)),
-        reviews=list(queue_repo.task_reviews(session, task.id)),
+        predictions=predictions,
+        comments=comments,
+        reviews=reviews,
     )
     if assignment.stage in ("review", "adjudicate"):
         served.under_review = list(queue_repo.current_label_annotations(session, task.id))
         served.escalations = list(queue_repo.escalations(session, task.id))
-    ack = session.get(GuidelineAck, (project.id, actor.id))
-    seen = ack.version if ack else 1
+    seen = queue_repo.acknowledged_guideline(session, project.id, actor.id)
     if project.guideline_version > seen:
         served.guidelines_changed = True
         served.guideline_changes = [

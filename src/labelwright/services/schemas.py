@@ -36,5 +36,18 @@ def schema_body(session: Session, project: Project, version: int | None = None) 
     return row.body
 
 
+_CURRENT: dict[tuple[int, int, Any], LabelingSchema] = {}
+_CURRENT_MAX = 1024
+
+
 def current_schema(session: Session, project: Project) -> LabelingSchema:
-    return parse_stored(schema_body(session, project))
+    """The project's schema in force. Schema versions never change once stored, so the parse
+    is kept per (project, version, project creation time) and the hot paths skip the read."""
+    key = (project.id, project.schema_version, project.created_at)
+    schema = _CURRENT.get(key)
+    if schema is None:
+        schema = parse_stored(schema_body(session, project))
+        if len(_CURRENT) >= _CURRENT_MAX:
+            _CURRENT.clear()
+        _CURRENT[key] = schema
+    return schema

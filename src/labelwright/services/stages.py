@@ -152,7 +152,8 @@ def record_label_annotation(
         return
     task.annotation_count += 1
     if task.state in LABEL_STATES:
-        advance_after_labeling(session, schema, settings, task)
+        with session.no_autoflush:  # one UPDATE of the task at the end, not two
+            advance_after_labeling(session, schema, settings, task)
 
 
 def advance_after_labeling(

@@ -108,6 +108,9 @@ def append_event(
 def _write_pending(session: Session) -> None:
     pending: list[_Pending] | None = session.info.pop(_PENDING, None)
     if pending:
+        # The transaction's own changes go first: its row locks are taken before the chain's
+        # lock, never while holding it (two writers could otherwise wait on each other).
+        session.flush()
         _write_events(session, pending)
 
 

@@ -1,30 +1,47 @@
-"""The queue's statements: lease expiry and the next-task index range scans."""
+"""The queue's statements: lease expiry, the next-task index range scans, and the claim.
+
+The statements run on every `next` are built once, as Core statements with bound parameters,
+so a claim spends its time in the database rather than in building SQL.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select, update
+from sqlalchemy import Row, Select, and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from labelwright.store.models import Annotation, Assignment, Review, Task, TaskComment
+from labelwright.store.models import (
+    Annotation,
+    Assignment,
+    GuidelineAck,
+    Prediction,
+    Review,
+    Task,
+    TaskComment,
+)
+
+_tasks = Task.__table__
+_assignments = Assignment.__table__
 
 # Assignments that keep a user from being served the task again ("released" and "expired" ones
 # let the task come back to them).
 BLOCKING = ("active", "submitted", "skipped", "escalated")
 
 
+_EXPIRED = select(_assignments.c.id, _assignments.c.task_id).where(
+    _assignments.c.project_id == bindparam("project_id"),
+    _assignments.c.status == "active",
+    _assignments.c.leased_until < bindparam("now"),
+)
+
+
 def expire_leases(session: Session, project_id: int, now: datetime) -> int:
     """Mark run-out leases expired and hand their tasks back to the pool."""
-    rows = session.execute(
-        select(Assignment.id, Assignment.task_id).where(
-            Assignment.project_id == project_id,
-            Assignment.status == "active",
-            Assignment.leased_until < now,
-        )
-    ).all()
+    rows = session.connection().execute(_EXPIRED, {"project_id": project_id, "now": now}).all()
     if not rows:
         return 0
     session.execute(
@@ -57,6 +74,27 @@ def active_assignments(
     ).all()
 
 
+_LIVE_CLAIM = (
+    select(_assignments.c.id)
+    .where(
+        _assignments.c.user_id == bindparam("user_id"),
+        _assignments.c.project_id == bindparam("project_id"),
+        _assignments.c.stage == bindparam("stage"),
+        _assignments.c.status == "active",
+        _assignments.c.leased_until >= bindparam("now"),
+    )
+    .limit(1)
+)
+
+
+def holds_live_claim(
+    session: Session, project_id: int, user_id: int, stage: str, now: datetime
+) -> bool:
+    """Whether the user holds a live claim in the stage (one cheap probe before loading)."""
+    params = {"user_id": user_id, "project_id": project_id, "stage": stage, "now": now}
+    return session.connection().execute(_LIVE_CLAIM, params).first() is not None
+
+
 def _not_served_to(user_id: int) -> object:
     return ~exists().where(
         Assignment.task_id == Task.id,
@@ -82,21 +120,99 @@ def _in_queue_order(statement: Select[tuple[int]], *, locking: bool) -> Select[t
     return statement
 
 
+def _label_candidate(*, locking: bool) -> Any:
+    statement = (
+        select(_tasks.c.id)
+        .where(
+            _tasks.c.project_id == bindparam("project_id"),
+            _tasks.c.state == bindparam("state"),
+            _tasks.c.annotation_count + _tasks.c.lease_count
+            < bindparam("overlap") + _tasks.c.extra_overlap,
+            ~exists().where(
+                _assignments.c.task_id == _tasks.c.id,
+                _assignments.c.user_id == bindparam("user_id"),
+                _assignments.c.status.in_(BLOCKING),
+            ),
+        )
+        .order_by(_tasks.c.priority.desc(), _tasks.c.learning_score.desc(), _tasks.c.id)
+        .limit(1)
+    )
+    return statement.with_for_update(skip_locked=True, of=_tasks) if locking else statement
+
+
+_LABEL_CANDIDATE = {False: _label_candidate(locking=False), True: _label_candidate(locking=True)}
+
+
 def next_label_task(
     session: Session, project_id: int, user_id: int, *, overlap: int, locking: bool
 ) -> int | None:
     """The first task (partly annotated first) that still needs an annotator and not this one."""
+    statement = _LABEL_CANDIDATE[locking]
+    connection = session.connection()
     for state in ("labeling", "new"):
-        statement = select(Task.id).where(
-            Task.project_id == project_id,
-            Task.state == state,
-            Task.annotation_count + Task.lease_count < overlap + Task.extra_overlap,
-            _not_served_to(user_id),  # type: ignore[arg-type]
-        )
-        found = session.scalars(_in_queue_order(statement, locking=locking)).first()
+        params = {"project_id": project_id, "state": state, "overlap": overlap, "user_id": user_id}
+        found = connection.execute(statement, params).scalar()
         if found is not None:
-            return found
+            return int(found)
     return None
+
+
+_LEASE = (
+    update(_tasks)
+    .where(_tasks.c.id == bindparam("task_id"))
+    .values(lease_count=_tasks.c.lease_count + 1)
+    .returning(*_tasks.c)
+)
+_NEW_CLAIM = insert(_assignments).returning(*_assignments.c)
+
+
+def lease_task(session: Session, task_id: int) -> Row[Any]:
+    """Count one more live claim on the task; returns the task's row."""
+    return session.connection().execute(_LEASE, {"task_id": task_id}).one()
+
+
+def insert_assignment(session: Session, values: dict[str, Any]) -> Row[Any]:
+    """A new claim; returns its row."""
+    return session.connection().execute(_NEW_CLAIM, values).one()
+
+
+_PREDICTIONS = (
+    select(Prediction.__table__)
+    .where(Prediction.__table__.c.task_id == bindparam("task_id"))
+    .order_by(Prediction.__table__.c.id)
+)
+_COMMENTS = (
+    select(TaskComment.__table__)
+    .where(TaskComment.__table__.c.task_id == bindparam("task_id"))
+    .order_by(TaskComment.__table__.c.id)
+)
+_REVIEWS = (
+    select(Review.__table__)
+    .join(Annotation.__table__, Annotation.__table__.c.id == Review.__table__.c.annotation_id)
+    .where(Annotation.__table__.c.task_id == bindparam("task_id"))
+    .order_by(Review.__table__.c.id)
+)
+_ACKED = select(GuidelineAck.__table__.c.version).where(
+    GuidelineAck.__table__.c.project_id == bindparam("project_id"),
+    GuidelineAck.__table__.c.user_id == bindparam("user_id"),
+)
+
+
+def task_context(session: Session, task_id: int) -> tuple[list[Row[Any]], ...]:
+    """A served task's predictions, comments and reviews, oldest first."""
+    connection = session.connection()
+    params = {"task_id": task_id}
+    return tuple(
+        list(connection.execute(statement, params))
+        for statement in (_PREDICTIONS, _COMMENTS, _REVIEWS)
+    )
+
+
+def acknowledged_guideline(session: Session, project_id: int, user_id: int) -> int:
+    """The newest guideline version the user acknowledged (1 when none)."""
+    params = {"project_id": project_id, "user_id": user_id}
+    version = session.connection().execute(_ACKED, params).scalar()
+    return int(version) if version is not None else 1
 
 
 def next_gold_task(session: Session, project_id: int, user_id: int) -> int | None:

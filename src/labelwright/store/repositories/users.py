@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from labelwright.store.models import ApiToken, Membership, User
@@ -37,6 +37,29 @@ def find_live_token(session: Session, token_sha256: str, now: datetime) -> ApiTo
             or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
         )
     ).first()
+
+
+_tokens, _users = ApiToken.__table__, User.__table__
+_TOKEN_HOLDER = (
+    select(_tokens.c.id, _users.c.id, _users.c.email, _users.c.is_admin)
+    .join(_users, _users.c.id == _tokens.c.user_id)
+    .where(
+        _tokens.c.token_sha256 == bindparam("sha"),
+        _tokens.c.revoked_at.is_(None),
+        or_(_tokens.c.expires_at.is_(None), _tokens.c.expires_at > bindparam("now")),
+        _users.c.is_active.is_(True),
+    )
+    .limit(1)
+)
+
+
+def live_token_holder(
+    session: Session, token_sha256: str, now: datetime
+) -> tuple[int, int, str, bool] | None:
+    """(token id, user id, email, is admin) of a live token of an active user, in one read
+    (it runs on every API request)."""
+    row = session.connection().execute(_TOKEN_HOLDER, {"sha": token_sha256, "now": now}).first()
+    return (row[0], row[1], row[2], bool(row[3])) if row is not None else None
 
 
 def get_membership(session: Session, project_id: int, user_id: int) -> Membership | None:
