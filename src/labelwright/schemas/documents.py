@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from labelwright.schemas.jobs import JobOut as JobOut  # the suggestion job's wire model
 
 
 class DocumentPageOut(BaseModel):
@@ -54,18 +55,3 @@ class DocumentSuggestRequest(BaseModel):
     )
 
 
-class JobOut(BaseModel):
-    """Long-running work and its progress `done/total`."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    kind: str
-    project_id: int | None = None
-    status: str
-    done: int
-    total: int | None = None
-    error: str | None = None
-    result: dict[str, Any] | None = None
-    created_at: datetime
-    finished_at: datetime | None = None

@@ -35,6 +35,9 @@ class ImportOut(BaseModel):
     rejected_count: int
     first_id: int | None = None
     last_id: int | None = None
+    job_id: int | None = Field(
+        default=None, description="The import's job (`GET /api/v1/jobs/{id}`), when tracked."
+    )
 
 
 class PredictionOut(BaseModel):

@@ -8,7 +8,7 @@ audit event carrying the count and a sha256 digest of what was stored.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, BinaryIO
@@ -21,7 +21,8 @@ from labelwright.errors import Invalid, LabelwrightError
 from labelwright.formats import get_importer
 from labelwright.formats.task_rows import RowFormat, RowRead, read_rows
 from labelwright.services import policies
-from labelwright.services.context import Actor
+from labelwright.services.context import Actor, Platform
+from labelwright.services.jobs import JobTracker
 from labelwright.services.routing import route_tasks
 from labelwright.services.schemas import current_schema
 from labelwright.store.audit import append_event
@@ -56,6 +57,7 @@ class ImportResult:
     rejected_count: int = 0
     first_id: int | None = None
     last_id: int | None = None
+    job_id: int | None = None
 
 
 _NO_MEDIA: frozenset[str] = frozenset()
@@ -79,8 +81,10 @@ def import_tasks(
     *,
     fmt: RowFormat | str,
     on_error: OnError = OnError.ABORT,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Import task rows from a stream (see module docstring).
+    """Import task rows from a stream (see module docstring); `progress(n)` hears how many
+    rows are stored so far.
 
     `fmt` is a `RowFormat` (the body's content type: JSON array, JSONL or CSV task rows) or the
     name of a registered importer (`coco`, `yolo-detect@1`, ...), which reads the stream (a zip
@@ -92,7 +96,7 @@ def import_tasks(
         session, actor, project_id, allowed=policies.can_manage_project
     )
     schema = current_schema(session, project)
-    importer = _Importer(session, actor, project, schema)
+    importer = _Importer(session, actor, project, schema, progress)
     result = ImportResult()
     try:
         storing = _store_rows(importer, _rows(stream, fmt, schema), result, on_error)
@@ -130,6 +134,48 @@ def import_tasks(
     session.commit()
     if importer.created >= ANALYZE_AFTER:
         task_repo.refresh_statistics(session)
+    return result
+
+
+def import_tasks_as_job(
+    platform: Platform,
+    actor: Actor,
+    project_id: int,
+    stream: BinaryIO,
+    *,
+    fmt: RowFormat | str,
+    on_error: OnError = OnError.ABORT,
+    tracker: JobTracker,
+) -> ImportResult:
+    """`import_tasks` in a session of its own, reported as the job of `tracker` (started
+    before the body arrives, so its progress can be followed while it uploads)."""
+    try:
+        with platform.db.session() as session:
+            result = import_tasks(
+                session,
+                actor,
+                project_id,
+                stream,
+                fmt=fmt,
+                on_error=on_error,
+                progress=tracker.progress,
+            )
+    except LabelwrightError as exc:
+        tracker.finish(done=0, error=exc.message)
+        raise
+    except BaseException:
+        tracker.finish(done=0, error="The import failed on the server; nothing was stored.")
+        raise
+    tracker.finish(
+        done=result.created,
+        result={
+            "created": result.created,
+            "rejected": result.rejected_count,
+            "first_id": result.first_id,
+            "last_id": result.last_id,
+        },
+    )
+    result.job_id = tracker.id
     return result
 
 
@@ -191,8 +237,16 @@ def iter_media_refs(value: Any) -> Iterator[str]:
 
 
 class _Importer:
-    def __init__(self, session: Session, actor: Actor, project: Project, schema: LabelingSchema):
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        project: Project,
+        schema: LabelingSchema,
+        progress: Callable[[int], None] | None = None,
+    ):
         self.session = session
+        self.progress = progress
         self.actor = actor
         self.project = project
         self.schema = schema
@@ -349,3 +403,5 @@ class _Importer:
         self.created += len(rows)
         self.first_id = ids[0] if self.first_id is None else self.first_id
         self.last_id = ids[-1]
+        if self.progress is not None:
+            self.progress(self.created)

@@ -13,11 +13,12 @@ from labelwright.api.problems import problem_responses
 from labelwright.formats.task_rows import RowFormat, format_for_content_type
 from labelwright.schemas.common import Page
 from labelwright.schemas.tasks import ImportOut, RejectedRow, TaskOut
-from labelwright.services import imports, tasks
+from labelwright.services import imports, jobs, tasks
 from labelwright.services.imports import ImportResult, OnError
 from labelwright.services.tasks import TaskFilter
 
 router = APIRouter(tags=["tasks"])
+
 
 def import_out(result: ImportResult) -> ImportOut:
     return ImportOut(
@@ -26,6 +27,7 @@ def import_out(result: ImportResult) -> ImportOut:
         rejected_count=result.rejected_count,
         first_id=result.first_id,
         last_id=result.last_id,
+        job_id=result.job_id,
     )
 
 
@@ -69,11 +71,14 @@ async def import_tasks(
         format if format else format_for_content_type(request.headers.get("content-type"))
     )
     max_bytes = platform.settings.max_upload_mb * 1024 * 1024
+    tracker = await run_in_threadpool(
+        jobs.JobTracker.start, platform, actor, kind="import", project_id=project_id
+    )
 
     def run(body: BinaryIO) -> ImportResult:
-        with body, platform.db.session() as session:
-            return imports.import_tasks(
-                session, actor, project_id, body, fmt=fmt, on_error=on_error
+        with body:
+            return imports.import_tasks_as_job(
+                platform, actor, project_id, body, fmt=fmt, on_error=on_error, tracker=tracker
             )
 
     if isinstance(fmt, RowFormat):  # rows are read in order: store them while they arrive

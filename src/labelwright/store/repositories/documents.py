@@ -1,15 +1,24 @@
-"""Statements for documents: derived page media, task data of rendered documents, jobs."""
+"""Statements for documents: derived page media, task data of rendered documents.
+
+Document suggestion jobs use the job statements of `store/repositories/jobs.py`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from labelwright.store.models import Job, Media, Prediction, Task
+from labelwright.store.models import Media, Prediction, Task
+from labelwright.store.repositories.jobs import (  # noqa: F401 - the document services' job calls
+    create_job,
+    finish_job,
+    get_job,
+    job_status,
+    request_job_cancel,
+    set_job_progress,
+)
 
 
 def add_media(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -55,46 +64,3 @@ def prediction_origins(session: Session, task_id: int) -> set[str]:
     """The origins of the task's predictions."""
     statement = select(Prediction.origin).where(Prediction.task_id == task_id).distinct()
     return set(session.scalars(statement))
-
-
-def create_job(
-    session: Session, *, kind: str, project_id: int, created_by: int | None, total: int
-) -> Job:
-    job = Job(kind=kind, project_id=project_id, created_by=created_by, total=total, done=0)
-    session.add(job)
-    session.flush()
-    return job
-
-
-def get_job(session: Session, job_id: int) -> Job | None:
-    return session.get(Job, job_id)
-
-
-def job_status(session: Session, job_id: int) -> str | None:
-    return session.scalar(select(Job.status).where(Job.id == job_id))
-
-
-def set_job_progress(session: Session, job_id: int, *, done: int) -> None:
-    session.execute(update(Job).where(Job.id == job_id).values(done=done))
-
-
-def finish_job(
-    session: Session,
-    job_id: int,
-    *,
-    status: str,
-    at: datetime,
-    result: dict[str, Any] | None = None,
-    error: str | None = None,
-) -> None:
-    session.execute(
-        update(Job)
-        .where(Job.id == job_id)
-        .values(status=status, finished_at=at, result=result, error=error)
-    )
-
-
-def request_job_cancel(session: Session, job_id: int) -> None:
-    session.execute(
-        update(Job).where(Job.id == job_id, Job.status == "running").values(status="cancelling")
-    )
