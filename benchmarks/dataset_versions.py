@@ -70,8 +70,8 @@ def _fill(platform: Any, project_id: int, n: int) -> None:
         )
         session.execute(
             text(
-                "UPDATE tasks SET final_path = 'import', final_annotation_id = (SELECT a.id FROM "
-                "annotations a WHERE a.task_id = tasks.id) WHERE project_id = :p"
+                "UPDATE tasks SET final_path = 'import', final_annotation_id = a.id FROM "
+                "annotations a WHERE a.task_id = tasks.id AND tasks.project_id = :p"
             ),
             {"p": project_id},
         )

@@ -4,12 +4,19 @@ Creates a project of N tasks (overlap 1), then each client loops `next` -> `subm
 time; prints p50/p95/p99 of `next` and `submit` latency and submissions per second.
 
     python benchmarks/queue.py --tasks 1000000 --seconds 30
-    python benchmarks/queue.py --tasks 1000000 --database-url postgresql+psycopg://postgres@127.0.0.1/lw_q --workers 2
+    python benchmarks/queue.py --tasks 1000000 --workers 2 \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1/lw_q
+
+With `--label-studio URL --ls-tokens KEY [KEY ...]` (one API token per annotator account, Label
+Studio started with `--enable-legacy-api-token`) the same loop runs against Label Studio's
+`GET /api/projects/{id}/next/` and `POST /api/tasks/{id}/annotations/`, and the run reports how
+many tasks were annotated more than once although one annotation per task was asked for.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import threading
@@ -19,7 +26,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_export import body_chunks, start_server  # noqa: E402
+from import_export import body_chunks, start_server
 
 SCHEMA = {
     "objects": {"text": {"type": "text"}},
@@ -58,6 +65,119 @@ def client_loop(
                 out.setdefault("errors", []).append(1.0)
 
 
+LS_CONFIG = (
+    '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text">'
+    '<Choice value="pos"/><Choice value="neg"/></Choices></View>'
+)
+LS_RESULT = [
+    {
+        "from_name": "sentiment",
+        "to_name": "text",
+        "type": "choices",
+        "value": {"choices": ["pos"]},
+    }
+]
+
+
+def ls_client_loop(
+    url: str, token: str, project: int, until: float, out: dict[str, list[float]]
+) -> None:
+    headers = {"Authorization": f"Token {token}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
+        while time.perf_counter() < until:
+            t0 = time.perf_counter()
+            served = client.get(f"/api/projects/{project}/next/")
+            t1 = time.perf_counter()
+            if served.status_code != 200:
+                out.setdefault("errors", []).append(1.0)
+                if served.status_code == 404:
+                    return
+                continue
+            out["next"].append(t1 - t0)
+            task = served.json()["id"]
+            response = client.post(
+                f"/api/tasks/{task}/annotations/", json={"result": LS_RESULT, "lead_time": 1.0}
+            )
+            out["submit"].append(time.perf_counter() - t1)
+            if response.status_code not in (200, 201):
+                out.setdefault("errors", []).append(1.0)
+
+
+def run_label_studio(
+    url: str, tokens: list[str], n_tasks: int, clients: list[int], seconds: float
+) -> None:
+    from import_export import rows
+
+    headers = {"Authorization": f"Token {tokens[0]}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=3600) as client:
+        for n in clients:
+            project = client.post(
+                "/api/projects",
+                json={
+                    "title": f"queue-{n}",
+                    "label_config": LS_CONFIG,
+                    "maximum_annotations": 1,
+                    "sampling": "Sequential sampling",
+                },
+            ).json()["id"]
+            tasks = [{"text": json.loads(line)["data"]["text"]} for line in rows(n_tasks)]
+            client.post(f"/api/projects/{project}/import", json=tasks).raise_for_status()
+            results: list[dict[str, list[float]]] = [{"next": [], "submit": []} for _ in range(n)]
+            until = time.perf_counter() + seconds
+            threads = [
+                threading.Thread(
+                    target=ls_client_loop,
+                    args=(url, tokens[i % len(tokens)], project, until, results[i]),
+                )
+                for i in range(n)
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            over = 0
+            page = 1
+            while True:
+                listed = client.get(
+                    "/api/tasks",
+                    params={"project": project, "page": page, "page_size": 1000, "fields": "all"},
+                )
+                if listed.status_code != 200:
+                    break
+                items = listed.json().get("tasks", [])
+                over += sum(1 for t in items if t.get("total_annotations", 0) > 1)
+                if len(items) < 1000:
+                    break
+                page += 1
+            report(
+                f"Label Studio, {n_tasks:,} tasks",
+                n,
+                1,
+                results,
+                seconds,
+                extra=f"; tasks annotated twice {over}",
+            )
+
+
+def report(
+    label: str,
+    n: int,
+    workers: int,
+    results: list[dict[str, list[float]]],
+    seconds: float,
+    extra: str = "",
+) -> None:
+    nexts = [v * 1000 for r in results for v in r["next"]]
+    submits = [v * 1000 for r in results for v in r["submit"]]
+    errors = sum(len(r.get("errors", [])) for r in results)
+    print(
+        f"{label}, {n} client(s), {workers} worker(s): "
+        f"next p50 {pct(nexts, 50):.1f} / p95 {pct(nexts, 95):.1f} / p99 {pct(nexts, 99):.1f} ms; "
+        f"submit p50 {pct(submits, 50):.1f} / p99 {pct(submits, 99):.1f} ms; "
+        f"{len(submits) / seconds:.0f} submissions/s; errors {errors}{extra}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -67,7 +187,12 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--clients", type=int, nargs="*", default=[1, 16])
+    parser.add_argument("--label-studio", default=None, help="URL of a Label Studio server")
+    parser.add_argument("--ls-tokens", nargs="*", default=[], help="one token per annotator")
     args = parser.parse_args()
+    if args.label_studio:
+        run_label_studio(args.label_studio, args.ls_tokens, args.tasks, args.clients, args.seconds)
+        return
     import shutil
     import tempfile
 
@@ -121,15 +246,7 @@ def main() -> None:
                 t.start()
             for t in threads:
                 t.join()
-            nexts = [v * 1000 for r in results for v in r["next"]]
-            submits = [v * 1000 for r in results for v in r["submit"]]
-            errors = sum(len(r.get("errors", [])) for r in results)
-            print(
-                f"{db}, {args.tasks:,} tasks, {n} client(s), {args.workers} worker(s): "
-                f"next p50 {pct(nexts, 50):.1f} / p95 {pct(nexts, 95):.1f} / p99 {pct(nexts, 99):.1f} ms; "
-                f"submit p50 {pct(submits, 50):.1f} / p99 {pct(submits, 99):.1f} ms; "
-                f"{len(submits) / args.seconds:.0f} submissions/s; errors {errors}"
-            )
+            report(f"{db}, {args.tasks:,} tasks", n, args.workers, results, args.seconds)
     finally:
         proc.terminate()
         proc.wait(20)

@@ -44,7 +44,13 @@ def _commands(app: typer.Typer, prefix: str = "labelwright") -> list[str]:
 
 
 def test_every_cli_command_is_documented() -> None:
-    from labelwright.cli import admin, datasets, remote, server  # noqa: F401 - register commands
+    from labelwright.cli import (  # noqa: F401 - register commands
+        admin,
+        datasets,
+        documents,
+        remote,
+        server,
+    )
     from labelwright.cli.app import app
 
     text = (DOCS / "cli.md").read_text()

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         default=False, description="Development mode: allows placeholder secrets."
     )
     db_pool_size: int = Field(default=10, description="Connections per worker (PostgreSQL).")
+    quality_refresh_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="Interval of the background refresh of the quality aggregates (0: off; "
+        "quality reads still count every change before answering).",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -5,6 +5,7 @@ import io
 
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import select
 
 from labelwright.services.context import Platform
 from tests.builders import MadeUser, add_member, import_jsonl, make_project, make_user
@@ -95,3 +96,47 @@ def test_signed_url_is_bound_to_user_and_expires(client: TestClient, platform: P
     assert client.get(tampered).status_code == 404
     expired = url.split("&expires=")[0] + "&expires=1&sig=" + url.split("&sig=")[1]
     assert client.get(expired).status_code == 404
+
+
+def test_every_uploader_of_the_same_bytes_may_use_them_and_others_may_not(
+    client: TestClient, platform: Platform
+) -> None:
+    first, second, stranger = make_user(platform), make_user(platform), make_user(platform)
+    data = _png(color=(7, 77, 177))
+    one = _upload(client, first, data, "one.png")
+    two = _upload(client, second, data, "two.png")
+    assert one["sha256"] == two["sha256"]
+    sha, ref = one["sha256"], one["ref"]
+    for user in (first, second):
+        project = make_project(platform, user, schema=IMAGE_SCHEMA)
+        imported = import_jsonl(client, user, project.id, [{"image": ref}])
+        assert imported.status_code == 201, imported.text
+        fetched = client.get(f"/api/v1/media/{sha}", headers=user.headers)
+        assert fetched.status_code == 200 and fetched.content == data
+    assert client.get(f"/api/v1/media/{sha}", headers=stranger.headers).status_code == 404
+    project = make_project(platform, stranger, schema=IMAGE_SCHEMA)
+    refused = import_jsonl(client, stranger, project.id, [{"image": ref}])
+    assert refused.status_code == 422
+    assert "not stored or you may not use it" in refused.json()["errors"][0]["error"]
+    url = client.get(f"/api/v1/media/{sha}/url", headers=stranger.headers)
+    assert url.status_code == 404
+
+
+def test_uploading_known_bytes_again_keeps_the_first_record(
+    client: TestClient, platform: Platform
+) -> None:
+    first, second = make_user(platform), make_user(platform)
+    data = _png(color=(8, 88, 188))
+    _upload(client, first, data, "original.png")
+    again = _upload(client, second, data, "renamed.png")
+    assert (again["width"], again["height"]) == (64, 48)
+    with platform.db.session() as session:
+        from labelwright.store.models import Media, MediaUpload
+
+        media = session.get(Media, again["sha256"])
+        assert media is not None
+        assert media.filename == "original.png" and media.created_by == first.actor.id
+        uploaders = session.scalars(
+            select(MediaUpload.user_id).where(MediaUpload.sha256 == media.sha256)
+        )
+        assert set(uploaders) == {first.actor.id, second.actor.id}

@@ -21,7 +21,13 @@ class Cli:
         self.runner = CliRunner()
 
     def __call__(self, *args: str) -> object:
-        from labelwright.cli import admin, datasets, remote, server  # noqa: F401 - register commands
+        from labelwright.cli import (  # noqa: F401 - register commands
+            admin,
+            datasets,
+            documents,
+            remote,
+            server,
+        )
 
         get_settings.cache_clear()
         result = self.runner.invoke(app, list(args), env=self.env, catch_exceptions=False)

@@ -8,6 +8,14 @@ from labelwright.services.context import Platform
 from labelwright.settings import Settings
 from tests.cli.conftest import Cli
 
+DEMO_PROJECTS = [
+    "Demo: text classification + NER",
+    "Demo: image boxes",
+    "Demo: RLHF pairwise preference",
+    "Demo: object detection",
+    "Demo: documents and OCR",
+]
+
 
 def test_migrate_user_and_token_create(cli: Cli) -> None:
     result: Any = cli("migrate")
@@ -63,7 +71,10 @@ def test_audit_verify_reports_intact_and_then_broken_chain(
 def test_demo_creates_projects_once(cli: Cli, cli_env: dict[str, str]) -> None:
     first: Any = cli("demo", "--no-serve")
     assert first.exit_code == 0, first.stdout + first.stderr
-    assert first.stdout.count("Demo project created") == 3
+    assert first.stdout.count("Demo project created") == len(DEMO_PROJECTS)
+    assert [line for line in first.stdout.splitlines() if "Demo project created" in line] == [
+        f"Demo project created: {name}" for name in DEMO_PROJECTS
+    ]
     assert "Admin password (shown once)" in first.stdout
     second: Any = cli("demo", "--no-serve")
     assert second.exit_code == 0 and "Demo project created" not in second.stdout
@@ -85,15 +96,15 @@ def test_demo_creates_projects_once(cli: Cli, cli_env: dict[str, str]) -> None:
             ).all()
         )
         predictions = session.execute(text("SELECT count(*) FROM predictions")).scalar_one()
+        projects = session.execute(text("SELECT count(*) FROM projects")).scalar_one()
         media = session.execute(text("SELECT count(*) FROM media WHERE width = 640")).scalar_one()
     platform.close()
-    assert sorted(counts) == [
-        "Demo: RLHF pairwise preference",
-        "Demo: image boxes",
-        "Demo: text classification + NER",
-    ]
-    assert all(n > 10 for n in counts.values())
-    assert predictions > 40 and media == 12
+    assert sorted(counts) == sorted(DEMO_PROJECTS)
+    assert counts["Demo: object detection"] == 8 and counts["Demo: documents and OCR"] == 6
+    assert all(n > 10 for name, n in counts.items() if name in DEMO_PROJECTS[:3])
+    # 12 images of the image-boxes project and 8 street scenes of the detection project
+    assert predictions > 40 and media == 12 + 8
+    assert projects == len(DEMO_PROJECTS)
 
 
 def test_admin_from_environment(cli: Cli) -> None:

@@ -52,6 +52,7 @@ def test_dataset_create_list_diff_verify_and_export(
         fixed = client.create_annotation(
             first.id, {"sentiment": "neg"}, parent_id=first.final_annotation_id
         )
+        assert client.get_dataset_version(int(project), 1).note == "baseline"
     assert cli("dataset", "create", project).exit_code == 0  # type: ignore[attr-defined]
     listed: Any = cli("dataset", "list", project)
     lines = listed.stdout.splitlines()

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -19,8 +19,15 @@ from labelwright.formats import Selection
 from labelwright.formats.task_rows import RowFormat
 from labelwright.services import annotations, datasets, export, imports
 from labelwright.services.context import Platform
-from labelwright.services.datasets import Change, DiffItem, merge_items
-from labelwright.store.models import AuditEvent, Task
+from labelwright.services.datasets import Change, DiffItem
+from labelwright.store.models import (
+    AuditEvent,
+    DatasetVersion,
+    DatasetVersionItem,
+    Project,
+    Task,
+)
+from labelwright.store.repositories import datasets as dataset_repo
 from tests.builders import MadeUser, add_member, make_project, make_user
 
 SENTIMENTS = ("positive", "negative", "neutral")
@@ -325,9 +332,37 @@ def test_diffs_of_random_histories_match_python_set_differences(platform: Platfo
 _items = st.dictionaries(st.integers(1, 60), st.integers(1, 8), max_size=30)
 
 
-@given(_items, _items)
-def test_merge_of_sorted_streams_is_the_set_difference(
-    old: dict[int, int], new: dict[int, int]
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(old=_items, new=_items)
+def test_sql_diff_of_any_two_item_sets_is_the_set_difference(
+    platform: Platform, old: dict[int, int], new: dict[int, int]
 ) -> None:
-    got = list(merge_items(sorted(old.items()), sorted(new.items())))
-    assert got == _expected_diff(old, new)
+    """Items written straight into two versions (the diff reads only them)."""
+    with platform.db.session() as session:
+        project_id = session.scalar(select(Project.id).order_by(Project.id).limit(1))
+    if project_id is None:
+        project_id = make_project(platform, make_user(platform)).id
+    with platform.db.session() as session:
+        versions = []
+        for items in (old, new):
+            version = DatasetVersion(
+                project_id=project_id,
+                version=dataset_repo.next_number(session, project_id),
+                content_sha256="",
+                task_count=len(items),
+            )
+            session.add(version)
+            session.flush()
+            session.add_all(
+                DatasetVersionItem(version_id=version.id, task_id=t, annotation_id=a)
+                for t, a in items.items()
+            )
+            session.flush()
+            versions.append(version)
+        plan = datasets.DiffPlan(project_id, versions[0], versions[1])
+        assert list(datasets.iter_dataset_diff(session, plan)) == _expected_diff(old, new)
+        counts = dataset_repo.diff_counts(session, versions[0].id, versions[1].id)
+        assert counts.common == len(old.keys() & new.keys())
+        session.rollback()

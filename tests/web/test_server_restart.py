@@ -133,7 +133,7 @@ def annotations_of(server: ServerProcess, user: MadeUser, task_id: int) -> list[
     return list(answer.json())
 
 
-def wait_until(page: Any, condition: Callable[[], bool], seconds: float = 10) -> None:
+def wait_until(page: Any, condition: Callable[[], bool], seconds: float = 30) -> None:
     """Poll while letting Playwright run route handlers."""
     deadline = time.monotonic() + seconds
     while not condition():

@@ -30,6 +30,7 @@ from labelwright.api.routes import (
     workflow,
 )
 from labelwright.services.context import Platform
+from labelwright.services.quality_refresher import start_quality_refresher
 from labelwright.settings import Settings, get_settings
 from labelwright.web.pages import configure_web
 
@@ -84,12 +85,18 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     settings = settings or get_settings()
     owned = platform is None
     platform = platform or Platform.open(settings)
+    refresh_every = settings.quality_refresh_seconds
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        if owned:
-            platform.close()
+        refresher = start_quality_refresher(platform, every=refresh_every)
+        try:
+            yield
+        finally:
+            if refresher is not None:
+                refresher.stop()
+            if owned:
+                platform.close()
 
     app = FastAPI(
         title="Labelwright",

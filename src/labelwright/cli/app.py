@@ -63,6 +63,7 @@ def main() -> None:
     from labelwright.cli import (  # noqa: F401 - register commands
         admin,
         datasets,
+        documents,
         quality,
         remote,
         server,

@@ -72,7 +72,7 @@ def demo(
     port: PortOpt = 8080,
     serve: Annotated[bool, typer.Option(help="Start the server after creating the demo.")] = True,
 ) -> None:
-    """Create the demo projects (text, image boxes, RLHF) and start the server."""
+    """Create the demo projects (text, images, RLHF, detection, documents) and start the server."""
     from labelwright.services.demo import create_demo
 
     platform = _prepare()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -16,8 +17,15 @@ from labelwright.schemas.datasets import (
     DatasetVersionCheckOut,
     DatasetVersionOut,
 )
+from labelwright.schemas.documents import DocumentOut, JobOut
 from labelwright.schemas.projects import ProjectOut
-from labelwright.schemas.tasks import AnnotationOut, ImportOut, MediaOut, TaskOut
+from labelwright.schemas.tasks import (
+    AnnotationOut,
+    ImportOut,
+    MediaOut,
+    PredictionOut,
+    TaskOut,
+)
 
 _BY_CODE: dict[str, type[errors.LabelwrightError]] = {
     cls.code: cls
@@ -33,6 +41,9 @@ _BY_CODE: dict[str, type[errors.LabelwrightError]] = {
         errors.UpstreamUnavailable,
     )
 }
+
+RUNNING_JOB_STATES = frozenset({"running", "cancelling"})
+"""Job statuses that are not over yet (`done`, `failed` and `cancelled` are)."""
 
 CONTENT_TYPES = {"json": "application/json", "jsonl": "application/x-ndjson", "csv": "text/csv"}
 
@@ -145,6 +156,73 @@ class Client:
         with path.open("rb") as handle:
             response = self._request("POST", "/media", files={"file": (path.name, handle)})
         return MediaOut.model_validate(response.json())
+
+    def list_predictions(self, task_id: int) -> list[PredictionOut]:
+        """The task's suggestions with their scores and origins."""
+        response = self._request("GET", f"/tasks/{task_id}/predictions")
+        return [PredictionOut.model_validate(item) for item in response.json()]
+
+    def get_document(self, task_id: int, name: str) -> DocumentOut:
+        """The pages of a task's document object (a PDF is rendered on the first request)."""
+        response = self._request("GET", f"/tasks/{task_id}/documents/{name}")
+        return DocumentOut.model_validate(response.json())
+
+    def suggest_document_regions(
+        self,
+        project_id: int,
+        *,
+        engine: str = "auto",
+        control: str | None = None,
+        label: str | None = None,
+    ) -> JobOut:
+        """Start the job that suggests regions with their text for every task (managers).
+
+        `engine` is `auto` (the PDF text layer where a page has one, OCR elsewhere when the
+        `ocr` extra is installed), `text-layer` or `rapidocr`; `control` is a regions control
+        (default: the first); `label` the label of plain text lines. Follow the job with
+        `follow_document_job`.
+        """
+        body: dict[str, Any] = {"engine": engine}
+        if control is not None:
+            body["control"] = control
+        if label is not None:
+            body["label"] = label
+        response = self._request("POST", f"/projects/{project_id}/documents/suggestions", json=body)
+        return JobOut.model_validate(response.json())
+
+    def get_document_job(self, project_id: int, job_id: int) -> JobOut:
+        """A suggestion job's status, progress (`done/total` tasks) and, when over, result."""
+        response = self._request("GET", f"/projects/{project_id}/documents/jobs/{job_id}")
+        return JobOut.model_validate(response.json())
+
+    def cancel_document_job(self, project_id: int, job_id: int) -> JobOut:
+        """Ask a running suggestion job to stop after the tasks it is working on."""
+        response = self._request("POST", f"/projects/{project_id}/documents/jobs/{job_id}/cancel")
+        return JobOut.model_validate(response.json())
+
+    def follow_document_job(
+        self,
+        project_id: int,
+        job_id: int,
+        *,
+        interval: float = 0.5,
+        timeout: float | None = None,
+    ) -> Iterator[JobOut]:
+        """The job as it progresses, polled every `interval` seconds; the last one yielded is
+        finished (`done`, `failed` or `cancelled`). Raises `UpstreamUnavailable` when
+        `timeout` seconds pass first (the job keeps running on the server)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            job = self.get_document_job(project_id, job_id)
+            yield job
+            if job.status not in RUNNING_JOB_STATES:
+                return
+            if deadline is not None and time.monotonic() >= deadline:
+                raise errors.UpstreamUnavailable(
+                    f"Job {job_id} is still {job.status} after {timeout:g} s "
+                    f"({job.done}/{job.total if job.total is not None else '?'} tasks)."
+                )
+            time.sleep(interval)
 
     def export(
         self,

@@ -113,7 +113,7 @@ def add_annotation(
     )
     session.add(annotation)
     session.flush()
-    mark_task_changed(session, task.id)
+    mark_task_changed(session, project.id, task.id)
     append_event(
         session,
         actor=actor.email,
@@ -228,7 +228,7 @@ def delete_annotation(session: Session, actor: Actor, annotation_id: int) -> Ann
     annotation.deleted_at = datetime.now(UTC)
     annotation.deleted_by = actor.id
     annotation.status = "deleted"
-    mark_task_changed(session, annotation.task_id)
+    mark_task_changed(session, annotation.project_id, annotation.task_id)
     if was_current:
         task = session.get(Task, annotation.task_id)
         if task is not None:

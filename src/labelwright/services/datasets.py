@@ -215,12 +215,14 @@ def diff_dataset_versions(
 
 
 def iter_dataset_diff(session: Session, plan: DiffPlan) -> Iterator[DiffItem]:
-    """The tasks that differ between the plan's versions, in task order (two keyset walks
-    merged: memory stays flat at any size)."""
-    yield from merge_items(
-        dataset_repo.iter_items(session, plan.base.id),
-        dataset_repo.iter_items(session, plan.target.id),
-    )
+    """The tasks that differ between the plan's versions, in task order, streamed."""
+    for task_id, base, target in dataset_repo.iter_diff(session, plan.base.id, plan.target.id):
+        if base is None:
+            yield DiffItem(task_id, Change.ADDED, None, target)
+        elif target is None:
+            yield DiffItem(task_id, Change.REMOVED, base, None)
+        else:
+            yield DiffItem(task_id, Change.CHANGED, base, target)
 
 
 def stream_dataset_diff(platform: Platform, plan: DiffPlan) -> Iterator[bytes]:
@@ -244,31 +246,6 @@ def stream_dataset_diff(platform: Platform, plan: DiffPlan) -> Iterator[bytes]:
                 lines = []
         if lines:
             yield b"".join(lines)
-
-
-def merge_items(
-    base: Iterable[tuple[int, int]], target: Iterable[tuple[int, int]]
-) -> Iterator[DiffItem]:
-    """Differences of two `(task_id, annotation_id)` streams, each sorted by task id."""
-    left, right = iter(base), iter(target)
-    a, b = next(left, None), next(right, None)
-    while a is not None and b is not None:
-        if a[0] < b[0]:
-            yield DiffItem(a[0], Change.REMOVED, a[1], None)
-            a = next(left, None)
-        elif b[0] < a[0]:
-            yield DiffItem(b[0], Change.ADDED, None, b[1])
-            b = next(right, None)
-        else:
-            if a[1] != b[1]:
-                yield DiffItem(a[0], Change.CHANGED, a[1], b[1])
-            a, b = next(left, None), next(right, None)
-    while a is not None:
-        yield DiffItem(a[0], Change.REMOVED, a[1], None)
-        a = next(left, None)
-    while b is not None:
-        yield DiffItem(b[0], Change.ADDED, None, b[1])
-        b = next(right, None)
 
 
 def _load(session: Session, actor: Actor, project_id: int) -> None:

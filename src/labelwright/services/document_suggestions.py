@@ -2,7 +2,10 @@
 
 Each line of text becomes a region `{id, page, x, y, w, h, label, order, text, score}` of a
 `regions` control: the box in page-image pixels, its transcription in `text`, the reading order
-across the document in `order`. They are stored as predictions (never as annotations): origin
+across the document in `order`. When the schema has a `fields` control on the same object, the
+fields whose key and value the regions show ("Invoice number:" then "INV-001" on the same line)
+are suggested in the same prediction, linked to the value's region and normalized by kind (see
+`domain/field_extraction.py`). They are stored as predictions (never as annotations): origin
 `rule:pdf-text-layer` with score 1 for text the PDF carries, `model:rapidocr@<version>` with the
 engine's confidence per region for OCR. Engine `auto` uses the text layer where a page has one and
 OCR (when installed) for the other pages, one prediction per origin.
@@ -25,6 +28,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from labelwright.domain import ControlType, LabelingSchema, ObjectType, validate_results
+from labelwright.domain.controls import FieldsControl
+from labelwright.domain.field_extraction import fields_from_regions
 from labelwright.errors import Conflict, Invalid, LabelwrightError, NotFound
 from labelwright.services import policies
 from labelwright.services.annotations import object_context
@@ -216,11 +221,15 @@ def _suggest_task(
             session.rollback()
             return
         context = object_context(session, actor, task, schema)
+        fields = _fields_control(schema, spec.of)
         rows = []
         for origin, regions in made.items():
-            results = validate_results(
-                schema, {options.control: regions}, context=context, partial=True
-            )
+            suggested: dict[str, Any] = {options.control: regions}
+            if fields is not None:
+                found = fields_from_regions(regions, fields.fields)
+                if found:
+                    suggested[fields.name] = [item.as_value() for item in found]
+            results = validate_results(schema, suggested, context=context, partial=True)
             scores = [r["score"] for r in regions]
             rows.append(
                 {
@@ -241,6 +250,14 @@ def _suggest_task(
     except LabelwrightError as exc:
         session.rollback()
         outcome.failed.append({"task_id": task_id, "error": exc.message})
+
+
+def _fields_control(schema: LabelingSchema, of: str) -> FieldsControl | None:
+    """The first `fields` control of the same object: its fields are read from the regions."""
+    return next(
+        (c for c in schema.controls if isinstance(c, FieldsControl) and c.of == of),
+        None,
+    )
 
 
 def _suggestions(

@@ -81,7 +81,7 @@ def mark_gold(session: Session, actor: Actor, project_id: int, items: Sequence[G
         else:
             gold.results = results
         task.state = "gold"
-        mark_task_changed(session, task.id)
+        mark_task_changed(session, task.project_id, task.id)
     append_event(
         session,
         actor=actor.email,

@@ -23,6 +23,7 @@ from labelwright.formats.task_rows import RowFormat, RowRead, read_rows
 from labelwright.services import policies
 from labelwright.services.context import Actor, Platform
 from labelwright.services.jobs import JobTracker
+from labelwright.services.quality_aggregates import mark_tasks_changed_in_bulk
 from labelwright.services.routing import route_tasks
 from labelwright.services.schemas import current_schema
 from labelwright.store.audit import append_event
@@ -394,9 +395,9 @@ class _Importer:
             task_repo.insert_annotations(self.session, annotations)
             task_repo.insert_predictions(self.session, predictions)
             if annotations:
-                task_repo.set_imported_finals(
-                    self.session, sorted({a["task_id"] for a in annotations})
-                )
+                annotated = sorted({a["task_id"] for a in annotations})
+                task_repo.set_imported_finals(self.session, annotated)
+                mark_tasks_changed_in_bulk(self.session, self.project.id, annotated)
             if predictions:
                 route_tasks(self.session, self.project, sorted({p["task_id"] for p in predictions}))
             task_repo.link_media(self.session, self.project.id, media)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -38,19 +39,17 @@ def upload_media(
     blob = platform.blobs.put_stream(chunks, max_bytes=limit)
     mime = _mime(content_type, filename)
     begin_write(session)
-    media = session.get(Media, blob.sha256)
-    if media is None:
+    values: dict[str, Any] = {
+        "sha256": blob.sha256,
+        "size": blob.size,
+        "mime": mime,
+        "filename": filename[:500],
+    }
+    if session.get(Media, blob.sha256) is None:
         width, height = _image_size(platform, blob.sha256, mime)
-        media = Media(
-            sha256=blob.sha256,
-            size=blob.size,
-            mime=mime,
-            filename=filename[:500],
-            width=width,
-            height=height,
-            created_by=actor.id,
-        )
-        session.add(media)
+        values |= {"width": width, "height": height, "created_by": actor.id}
+    # Whoever uploads the bytes holds them, so they may use them (not only the first uploader).
+    media = media_repo.record_upload(session, values, user_id=actor.id)
     append_event(
         session,
         actor=actor.email,
@@ -83,9 +82,14 @@ def _image_size(platform: Platform, sha256: str, mime: str) -> tuple[int | None,
 
 
 def can_read_media(session: Session, actor: Actor, media: Media) -> bool:
+    """Admins, anyone who uploaded the bytes, and members of a project that refers to them."""
     if actor.is_admin or (actor.id is not None and media.created_by == actor.id):
         return True
-    return actor.id is not None and media_repo.is_in_projects_of(session, media.sha256, actor.id)
+    if actor.id is None:
+        return False
+    return media_repo.is_uploader(session, media.sha256, actor.id) or media_repo.is_in_projects_of(
+        session, media.sha256, actor.id
+    )
 
 
 @dataclass(frozen=True)

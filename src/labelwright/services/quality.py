@@ -1,12 +1,14 @@
 """Quality dashboard use cases: agreement per control, annotator scores, agreement matrix,
 label issues (and sending them back to review), and a consensus suggestion per task.
 
-The views read incremental aggregates (`services/quality_aggregates.py`) kept current in the
-same transaction as every annotation, review and gold write, so they answer in milliseconds at
-any project size and agree across server processes. What cannot be kept incrementally is the
-whole-project analysis (Dawid-Skene consensus, confident learning): its issues are stored by
-`analyze_quality` and redone on read only for small projects. `analyze` is the from-scratch
-computation over every annotation, used by that analysis and as the reference in tests.
+The views read incremental aggregates (`services/quality_aggregates.py`): writers only mark the
+tasks they change, and each view first counts the marked tasks (usually few: the server's
+background refresher keeps the backlog small), so it answers in milliseconds at any project
+size, reflects every committed write, and agrees across server processes. What cannot be kept
+incrementally is the whole-project analysis (Dawid-Skene consensus, confident learning): its
+issues are stored by `analyze_quality` and redone on read only for small projects. `analyze`
+is the from-scratch computation over every annotation, used by that analysis and as the
+reference in tests.
 """
 
 from __future__ import annotations

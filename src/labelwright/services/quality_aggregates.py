@@ -1,23 +1,39 @@
-"""Incremental quality aggregates: kept current in the same transaction as every annotation,
-review and gold write, so each quality endpoint reads a few small rows.
+"""Incremental quality aggregates, refreshed off the write path, so that each quality
+endpoint reads a few small rows and a submission pays for one small insert.
 
-How it works: a write path calls `mark_task_changed(session, task_id)`; just before that
-session commits, the changed tasks are locked and refreshed: each task's old contribution to
-the project sums (recomputed from the inputs stored in `quality_task_states`: annotation ids,
-review ids, gold result, overturning reviewers) is subtracted and its new one added
-(`quality.increments`), and its per-control agreement row is replaced. A task has few
-annotations, so a refresh costs milliseconds whatever the project size.
+Writers only record which tasks changed: a write path calls
+`mark_task_changed(session, project_id, task_id)`, and just before that session commits one
+upsert stores the pairs in `quality_dirty_tasks` (before the audit writer takes its global
+lock). Nothing else about quality happens in the writing transaction, so concurrent submitters
+never queue on the shared counter rows.
 
-Bulk paths that write annotations without the hook (imports, schema migrations) are caught up
-on the next read: annotations newer than the newest one counted, or a new schema version,
-are counted then if there are at most `CATCH_UP_LIMIT` of them; beyond that the endpoints
-answer 409 until `labelwright quality rebuild` has run (also the backfill after upgrading).
+A catch-up counts the marked tasks later (`refresh_dirty`): in one transaction it takes the
+project's aggregate lock (a PostgreSQL advisory lock; SQLite's write lock), deletes a batch of
+marked rows (`FOR UPDATE SKIP LOCKED`: rows that writers in flight hold stay for later) and
+refreshes those tasks: each task's old contribution to the project sums (recomputed from the
+inputs stored in `quality_task_states`: annotation ids, review ids, gold result, overturning
+reviewers) is subtracted and its new one added (`quality.increments`), and its per-control
+agreement row is replaced. Because the rows are deleted first, a write that commits after the
+catch-up read the task marks it again and is counted by the next catch-up; a refresh is
+idempotent, so counting a task twice is harmless. Writers lock their marked rows until they
+commit (the upsert updates an existing row), so a catch-up never takes a row whose
+transaction is still in flight. Catch-ups run on every quality read (`ensure_current`, the
+project's whole backlog in batches) and in the server's background refresher
+(`catch_up_all`, every `LABELWRIGHT_QUALITY_REFRESH_SECONDS`), safely from several processes.
+
+Annotations not marked by their writer (an upgrade from before the aggregates, rows written
+around the services) are found by a watermark: `quality_states.max_annotation_id` is the newest
+annotation counted, and newer ones are counted on the next read if there are at most
+`CATCH_UP_LIMIT` of them (else the endpoints answer 409 until `labelwright quality rebuild` has
+run) and by the background refresher in chunks. Imports mark the tasks they annotate, so they
+are counted like submissions. A new schema version, or no aggregates yet, means a rebuild: done
+on the spot for a project of at most `CATCH_UP_LIMIT` annotations, else by the command.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,52 +49,54 @@ from labelwright.store.models import Project
 from labelwright.store.repositories import quality as repo
 
 CATCH_UP_LIMIT = 20_000
-"""Most annotations a read counts on the spot when the aggregates fell behind."""
+"""Most annotations (or changed tasks) a read counts on the spot when the aggregates fell
+behind."""
+BATCH = 500
+"""Changed tasks counted per catch-up transaction (the writers of those tasks wait for it)."""
+MAX_BATCHES_PER_PASS = 20
+"""Batches per project in one pass of the background refresher."""
 LOW_AGREEMENT = 0.5
 """Tasks whose mean pairwise agreement on a control is below this are flagged."""
-_DIRTY = "labelwright.quality.changed_tasks"
+_CHANGED = "labelwright.quality.changed_tasks"
 
 
-def mark_task_changed(session: Session, task_id: int) -> None:
-    """Note that a task's annotations, reviews or gold changed in this transaction; its
-    aggregates are refreshed just before the session commits."""
-    session.info.setdefault(_DIRTY, set()).add(task_id)
+def mark_task_changed(session: Session, project_id: int, task_id: int) -> None:
+    """Note that a task's annotations, reviews or gold changed in this transaction; the task is
+    marked for the next catch-up when the session commits."""
+    session.info.setdefault(_CHANGED, set()).add((project_id, task_id))
 
 
-@event.listens_for(Session, "before_commit")
-def _refresh_changed_tasks(session: Session) -> None:
-    changed: set[int] | None = session.info.pop(_DIRTY, None)
+def mark_tasks_changed_in_bulk(session: Session, project_id: int, task_ids: Sequence[int]) -> None:
+    """Mark many tasks of a project at once, now, with one statement (bulk writes)."""
+    repo.mark_dirty_tasks_of(session, project_id, task_ids)
+
+
+@event.listens_for(Session, "before_commit", insert=True)
+def _record_changed_tasks(session: Session) -> None:
+    changed: set[tuple[int, int]] | None = session.info.pop(_CHANGED, None)
     if not changed:
         return
-    by_project: dict[int, list[int]] = defaultdict(list)
-    for task_id, project_id in repo.project_of_tasks(session, changed).items():
-        by_project[project_id].append(task_id)
-    for project_id, task_ids in sorted(by_project.items()):
-        project = session.get(Project, project_id)
-        if project is not None:
-            refresh_tasks(session, project, task_ids)
+    session.flush()  # the transaction's own row locks first, then the marks
+    repo.mark_dirty(session, sorted(changed))
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_changed_tasks(session: Session) -> None:
-    session.info.pop(_DIRTY, None)
+    session.info.pop(_CHANGED, None)
+
+
+def _is_current(session: Session, project: Project) -> bool:
+    state = repo.quality_state(session, project.id)
+    return state is not None and state.schema_version == project.schema_version
 
 
 def refresh_tasks(session: Session, project: Project, task_ids: Sequence[int]) -> None:
-    """Bring the aggregates of these tasks up to date (inside the caller's transaction).
-
-    A project whose aggregates do not exist yet, or were built for another schema version, is
-    rebuilt instead when it is small (`CATCH_UP_LIMIT`), else left for `rebuild_project`.
-    """
-    state = repo.quality_state(session, project.id)
-    if state is None or state.schema_version != project.schema_version:
-        if repo.count_annotations_after(session, project.id, 0, limit=CATCH_UP_LIMIT) <= (
-            CATCH_UP_LIMIT
-        ):
-            rebuild_project(session, project)
-        return
+    """Bring the aggregates of these tasks up to date, inside the caller's write transaction,
+    which holds the project's aggregate lock (`repo.lock_project_aggregates`) and found the
+    aggregates current for the project's schema version. Idempotent."""
     ids = sorted(set(task_ids))
-    repo.lock_tasks(session, ids)
+    if not ids:
+        return
     schema = current_schema(session, project)
     texts = _texts(session, schema, ids)
     old = _stored_inputs(session, project, repo.task_states(session, ids), texts)
@@ -96,16 +114,114 @@ def refresh_tasks(session: Session, project: Project, task_ids: Sequence[int]) -
     now = datetime.now(UTC)
     repo.save_task_states(session, project.id, {t: states.get(t) for t in ids}, now)
     repo.save_task_scores(session, project.id, scores)
-    repo.raise_max_annotation_id(session, project.id, repo.max_annotation_id_of_tasks(session, ids))
+
+
+def refresh_dirty(
+    session: Session, project_id: int | None = None, *, limit: int = BATCH, wait: bool = True
+) -> int:
+    """Count one batch of changed tasks: at most `limit` of the project's (None: of each
+    project with changed tasks), one committed transaction per project; returns how many
+    tasks were taken. Ends the session's current transaction first.
+
+    Without `wait`, a project whose aggregates another transaction is writing is skipped.
+    Safe to run from several processes at once: each batch is taken away atomically.
+    """
+    ids = [project_id] if project_id is not None else _dirty_projects(session)
+    return sum(_refresh_dirty_batch(session, p, limit=limit, wait=wait) for p in ids)
+
+
+def _dirty_projects(session: Session) -> list[int]:
+    session.rollback()
+    ids = repo.dirty_project_ids(session)
+    session.rollback()
+    return ids
+
+
+def _refresh_dirty_batch(session: Session, project_id: int, *, limit: int, wait: bool) -> int:
+    session.rollback()
+    begin_write(session)
+    try:
+        if not repo.lock_project_aggregates(session, project_id, wait=wait):
+            session.rollback()
+            return 0
+        project = session.get(Project, project_id)
+        taken = repo.take_dirty_tasks(session, project_id, limit=limit) if project else []
+        if project is not None and taken:
+            state = repo.quality_state(session, project_id)
+            if state is None or state.schema_version != project.schema_version:
+                # Counted by the rebuild, now when the project is small, else by the command.
+                _rebuild_if_small(session, project)
+            else:
+                refresh_tasks(session, project, taken)
+                _advance_watermark(session, project_id, state.max_annotation_id, taken)
+        session.commit()
+        return len(taken)
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _advance_watermark(session: Session, project_id: int, seen: int, counted: list[int]) -> None:
+    """After counting marked tasks: the watermark moves up to their newest annotation, but
+    not past an annotation that nobody marked (that one is left to the watermark path)."""
+    upto = repo.max_annotation_id_of_tasks(session, counted)
+    if upto <= seen:
+        return
+    unmarked = repo.first_unmarked_annotation(
+        session, project_id, after=seen, upto=upto, counted=counted
+    )
+    repo.raise_max_annotation_id(session, project_id, upto if unmarked is None else unmarked - 1)
+
+
+def _rebuild_if_small(session: Session, project: Project) -> bool:
+    if repo.count_annotations_after(session, project.id, 0, limit=CATCH_UP_LIMIT) > (
+        CATCH_UP_LIMIT
+    ):
+        return False
+    rebuild_project(session, project)
+    return True
+
+
+def _catch_up_watermark(
+    session: Session, project_id: int, *, chunk: int, chunks: int | None, wait: bool
+) -> int:
+    """Count annotations newer than the watermark, `chunk` annotations per committed
+    transaction, at most `chunks` transactions (None: until current); returns how many."""
+    counted = done = 0
+    while chunks is None or done < chunks:
+        session.rollback()
+        begin_write(session)
+        if not repo.lock_project_aggregates(session, project_id, wait=wait):
+            session.rollback()
+            break
+        project = session.get(Project, project_id)
+        state = repo.quality_state(session, project_id)
+        if project is None or state is None or state.schema_version != project.schema_version:
+            session.rollback()
+            break
+        rows = repo.annotations_after(session, project_id, state.max_annotation_id, limit=chunk)
+        if not rows:
+            session.rollback()
+            break
+        refresh_tasks(session, project, sorted({task_id for _, task_id in rows}))
+        repo.raise_max_annotation_id(session, project_id, rows[-1][0])
+        session.commit()
+        counted += len(rows)
+        done += 1
+    return counted
 
 
 def forget_task(session: Session, task_id: int) -> None:
-    """Take a task out of the aggregates before it is deleted (its rows cascade away, so its
-    contribution must be subtracted while its inputs can still be read)."""
+    """Take a task out of the aggregates before it is deleted, inside the deleting
+    transaction (its contribution must be subtracted while its inputs can still be read)."""
     project_id = repo.project_of_tasks(session, [task_id]).get(task_id)
-    project = session.get(Project, project_id) if project_id is not None else None
-    state = repo.quality_state(session, project_id) if project_id is not None else None
-    if project is None or state is None or state.schema_version != project.schema_version:
+    if project_id is None:
+        return
+    for key in [k for k in session.info.get(_CHANGED, set()) if k[1] == task_id]:
+        session.info[_CHANGED].discard(key)
+    repo.lock_project_aggregates(session, project_id)
+    project = session.get(Project, project_id)
+    if project is None or not _is_current(session, project):
         return
     schema = current_schema(session, project)
     texts = _texts(session, schema, [task_id])
@@ -114,12 +230,13 @@ def forget_task(session: Session, task_id: int) -> None:
     repo.add_to_counters(session, project.id, {k: -v for k, v in contribution.sums.items()})
     repo.save_task_states(session, project.id, {task_id: None}, datetime.now(UTC))
     repo.save_task_scores(session, project.id, {task_id: {}})
-    session.info.get(_DIRTY, set()).discard(task_id)
 
 
 def rebuild_project(session: Session, project: Project) -> int:
-    """Recompute a project's aggregates from scratch (inside the caller's transaction);
-    returns the number of tasks counted."""
+    """Recompute a project's aggregates from scratch (inside the caller's write transaction);
+    returns the number of tasks counted. Marks of the project's tasks are consumed."""
+    repo.lock_project_aggregates(session, project.id)
+    repo.take_dirty_tasks(session, project.id, limit=None)
     now = datetime.now(UTC)
     schema = current_schema(session, project)
     newest = repo.max_annotation_id(session, project.id)
@@ -145,42 +262,105 @@ def rebuild_project(session: Session, project: Project) -> int:
 
 
 def ensure_current(session: Session, project: Project) -> None:
-    """Before a read: count what bulk paths wrote since the aggregates were last current.
+    """Before a read: count every change made since the aggregates were last current (the
+    project's marked tasks in batches of `BATCH`, then unmarked annotations).
 
     Ends the session's read transaction when it has to write (the caller re-reads).
 
     Raises:
-        Conflict: More than `CATCH_UP_LIMIT` annotations are not counted yet.
+        Conflict: More than `CATCH_UP_LIMIT` changed tasks or unmarked annotations are not
+            counted yet, or a large project needs a rebuild.
     """
-    state = repo.quality_state(session, project.id)
-    current = state is not None and state.schema_version == project.schema_version
-    seen = state.max_annotation_id if state is not None and current else 0
-    newest = repo.max_annotation_id(session, project.id)
-    if current and newest <= seen:
-        return
-    pending = repo.count_annotations_after(session, project.id, seen, limit=CATCH_UP_LIMIT)
-    if pending > CATCH_UP_LIMIT:
-        raise Conflict(
-            f"The quality aggregates of project {project.id} are behind by more than "
-            f"{CATCH_UP_LIMIT} annotations (a bulk import, a schema change or an upgrade); "
-            f"run `labelwright quality rebuild --project {project.id}` once."
-        )
     project_id = project.id
+    state = repo.quality_state(session, project_id)
+    current = state is not None and state.schema_version == project.schema_version
+    marked = repo.count_dirty(session, project_id, limit=CATCH_UP_LIMIT)
+    newest = repo.max_annotation_id(session, project_id)
+    if current and state is not None and not marked and newest <= state.max_annotation_id:
+        return
+    if not current:
+        _rebuild_now(session, project_id)
+        return
+    if marked > CATCH_UP_LIMIT:
+        raise _behind(project_id, f"{CATCH_UP_LIMIT} changed tasks")
+    # Bounded: writers marking more tasks meanwhile are counted by the next read.
+    for _ in range(marked // BATCH + 2):
+        if not refresh_dirty(session, project_id, limit=BATCH):
+            break
+    session.rollback()
+    state = repo.quality_state(session, project_id)
+    seen = state.max_annotation_id if state is not None else 0
+    pending = repo.count_annotations_after(session, project_id, seen, limit=CATCH_UP_LIMIT)
+    if pending > CATCH_UP_LIMIT:
+        raise _behind(project_id, f"{CATCH_UP_LIMIT} annotations")
+    if pending:
+        chunk = BATCH * 4
+        _catch_up_watermark(
+            session, project_id, chunk=chunk, chunks=pending // chunk + 1, wait=True
+        )
+    session.rollback()
+
+
+def _rebuild_now(session: Session, project_id: int) -> None:
+    if repo.count_annotations_after(session, project_id, 0, limit=CATCH_UP_LIMIT) > (
+        CATCH_UP_LIMIT
+    ):
+        raise Conflict(
+            f"The quality aggregates of project {project_id} must be rebuilt (an upgrade, a "
+            f"schema change or a first count of more than {CATCH_UP_LIMIT} annotations); run "
+            f"`labelwright quality rebuild --project {project_id}` once."
+        )
     session.rollback()
     begin_write(session)
+    repo.lock_project_aggregates(session, project_id)
     fresh = session.get(Project, project_id)
-    if fresh is None:
-        session.rollback()
-        return
-    state = repo.quality_state(session, project_id)
-    if state is None or state.schema_version != fresh.schema_version:
+    if fresh is not None and not _is_current(session, fresh):
         rebuild_project(session, fresh)
-    else:
-        tasks = repo.tasks_annotated_after(session, project_id, state.max_annotation_id)
-        if tasks:
-            refresh_tasks(session, fresh, tasks)
-        repo.raise_max_annotation_id(session, project_id, newest)
     session.commit()
+
+
+def _behind(project_id: int, amount: str) -> Conflict:
+    return Conflict(
+        f"The quality aggregates of project {project_id} are behind by more than {amount} "
+        f"(a bulk import): the server counts them in the background (see "
+        f"LABELWRIGHT_QUALITY_REFRESH_SECONDS), or run "
+        f"`labelwright quality rebuild --project {project_id}`."
+    )
+
+
+def catch_up_all(
+    session: Session,
+    *,
+    batch: int = BATCH,
+    max_batches: int = MAX_BATCHES_PER_PASS,
+    should_stop: Callable[[], bool] | None = None,
+) -> int:
+    """One pass of the background refresher over every project: at most `max_batches`
+    batches of `batch` changed tasks each, then one chunk of unmarked annotations of projects
+    behind their watermark. Projects another process is catching up are skipped. Returns the
+    number of tasks and annotations counted."""
+    stop = should_stop or (lambda: False)
+    counted = 0
+    for project_id in _dirty_projects(session):
+        for _ in range(max_batches):
+            if stop():
+                return counted
+            taken = refresh_dirty(session, project_id, limit=batch, wait=False)
+            counted += taken
+            if taken < batch:
+                break
+    session.rollback()
+    # Projects still marking tasks move their watermark themselves (`_advance_watermark`).
+    marking = set(repo.dirty_project_ids(session))
+    behind = [p for p in repo.projects_behind(session) if p not in marking]
+    for project_id in behind:
+        if stop():
+            break
+        counted += _catch_up_watermark(
+            session, project_id, chunk=batch * 4, chunks=max_batches, wait=False
+        )
+    session.rollback()
+    return counted
 
 
 def _contribution(schema: LabelingSchema, inputs: TaskInputs | None) -> TaskContribution:
@@ -220,8 +400,8 @@ def _current_inputs(
     for row in repo.live_annotations_of(session, task_ids):
         records[row.task_id].append(_utc(row))
     reviews: dict[int, list[repo.ReviewRow]] = defaultdict(list)
-    for judged in repo.reviews_of_tasks(session, task_ids):
-        reviews[judged.task_id].append(judged.review)
+    for reviewed in repo.reviews_of_tasks(session, task_ids):
+        reviews[reviewed.task_id].append(reviewed.review)
     gold = repo.gold_of_tasks(session, task_ids)
     overturning = repo.overturning_reviewers(
         session, project.id, (r.reviewer_id for rows in reviews.values() for r in rows)
@@ -258,8 +438,8 @@ def _stored_inputs(
     for row in repo.annotations_by_id(session, annotation_ids):
         records[row.task_id].append(_utc(row))
     reviews: dict[int, list[repo.ReviewRow]] = defaultdict(list)
-    for judged in repo.reviews_by_id(session, review_ids):
-        reviews[judged.task_id].append(judged.review)
+    for reviewed in repo.reviews_by_id(session, review_ids):
+        reviews[reviewed.task_id].append(reviewed.review)
     return {
         task_id: TaskInputs(
             task_id,

@@ -254,7 +254,7 @@ def _submit_review(
         category=body.category,
     )
     session.add(review)
-    mark_task_changed(session, task.id)
+    mark_task_changed(session, task.project_id, task.id)
     session.flush()
     append_event(
         session,

@@ -13,6 +13,7 @@ from labelwright.errors import Forbidden, Invalid, NotFound
 from labelwright.services import policies
 from labelwright.services.context import Actor
 from labelwright.services.policies import Role
+from labelwright.services.quality_aggregates import forget_task
 from labelwright.services.schemas import current_schema
 from labelwright.store.audit import append_event
 from labelwright.store.db import begin_write
@@ -63,12 +64,9 @@ def _label_paths(schema: LabelingSchema, where: TaskFilter) -> tuple[LabelPath, 
         if where.label in c.label_names
     )
     if not paths:
-        known = sorted({name for c in labeled for name in c.label_names})
-        raise Invalid(
-            f"'{where.label}' is not a label of "
-            f"{f'control {where.control!r}' if where.control else 'this project'} "
-            f"(labels: {', '.join(known) or 'none'})."
-        )
+        labels = ", ".join(sorted({name for c in labeled for name in c.label_names}))
+        scope = f"control '{where.control}'" if where.control else "this project"
+        raise Invalid(f"'{where.label}' is not a label of {scope} (labels: {labels or 'none'}).")
     return paths
 
 
@@ -103,5 +101,6 @@ def delete_task(session: Session, actor: Actor, task_id: int) -> None:
         project_id=project.id,
         payload={"data": task.data, "meta": task.meta},
     )
+    forget_task(session, task.id)
     session.execute(delete(Task).where(Task.id == task_id))
     session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -76,7 +77,24 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={_WRITE_OPTION: True})
 
 
+_LOCK_WAIT_SECONDS = 30.0
+_HOLDS_LOCK = "labelwright_holds_write_lock"
+
+
 def _configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, busy timeout; and one in-process writer queue.
+
+    Writers of the same process wait for each other on a Python lock before `BEGIN IMMEDIATE`
+    instead of on SQLite's busy handler, which polls with sleeps of up to 100 ms and so turns
+    a few concurrent writers into long, unfair waits. Other processes (more server workers)
+    still meet at SQLite's own lock.
+    """
+    writer = threading.Lock()
+
+    def release(info: dict[Any, Any]) -> None:
+        if info.pop(_HOLDS_LOCK, False):
+            writer.release()
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
@@ -89,7 +107,26 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get(_WRITE_OPTION):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        if not connection.get_execution_options().get(_WRITE_OPTION):
             connection.exec_driver_sql("BEGIN")
+            return
+        # On timeout, go on without the queue: SQLite's busy handling still applies.
+        if writer.acquire(timeout=_LOCK_WAIT_SECONDS):
+            connection.info[_HOLDS_LOCK] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            release(connection.info)
+            raise
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection: Any) -> None:
+        release(connection.info)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection: Any) -> None:
+        release(connection.info)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        release(record.info)  # a connection handed back with its transaction still open

@@ -3,7 +3,7 @@
 from labelwright.store.models.audit import AuditEvent, Job
 from labelwright.store.models.base import Base
 from labelwright.store.models.datasets import DatasetVersion, DatasetVersionItem
-from labelwright.store.models.media import Media, ProjectMedia
+from labelwright.store.models.media import Media, MediaUpload, ProjectMedia
 from labelwright.store.models.projects import (
     GuidelineVersion,
     Project,
@@ -42,6 +42,7 @@ __all__ = [
     "GuidelineVersion",
     "Job",
     "Media",
+    "MediaUpload",
     "Membership",
     "Prediction",
     "Project",

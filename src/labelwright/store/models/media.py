@@ -37,3 +37,22 @@ class ProjectMedia(Base):
     )
 
     __table_args__ = (Index("ix_project_media_sha256_project_id", "sha256", "project_id"),)
+
+
+class MediaUpload(Base):
+    """A user who uploaded these bytes: holding them proves possession, so they may use them.
+
+    The same bytes are stored once (`Media.created_by` is the first uploader); every later
+    uploader gets a row here too, so their imports may refer to the media.
+    """
+
+    __tablename__ = "media_uploads"
+
+    sha256: Mapped[str] = mapped_column(
+        ForeignKey("media.sha256", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    __table_args__ = (Index("ix_media_uploads_user_id_sha256", "user_id", "sha256"),)

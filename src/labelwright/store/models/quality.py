@@ -1,5 +1,9 @@
-"""Quality aggregates kept up to date in the same transaction as each annotation, review and
-gold write, so the quality dashboard reads small tables instead of every annotation."""
+"""Quality aggregates, so the quality dashboard reads small tables instead of every annotation.
+
+Writers only record which tasks changed (`quality_dirty_tasks`); a catch-up counts them later
+(see `services/quality_aggregates.py`). The aggregate tables have no foreign key to `tasks`: a
+catch-up must never wait on a task row that a writer holds (the writer may be waiting on the
+catch-up's dirty rows); `forget_task` removes a deleted task's rows, projects cascade."""
 
 from __future__ import annotations
 
@@ -37,14 +41,26 @@ class QualityTaskState(Base):
 
     __tablename__ = "quality_task_states"
 
-    task_id: Mapped[int] = mapped_column(
-        ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
-    )
+    task_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     __table_args__ = (Index("ix_quality_task_states_project_id", "project_id"),)
+
+
+class QualityDirtyTask(Base):
+    """A task whose annotations, reviews or gold changed since the aggregates last counted it.
+
+    Written by the writing transaction itself (one upsert at commit); taken away and counted
+    by a catch-up (a quality read or the server's background refresher)."""
+
+    __tablename__ = "quality_dirty_tasks"
+
+    project_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class QualityCounter(Base):
@@ -67,9 +83,7 @@ class QualityTaskScore(Base):
 
     __tablename__ = "quality_task_scores"
 
-    task_id: Mapped[int] = mapped_column(
-        ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
-    )
+    task_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     control: Mapped[str] = mapped_column(String(200), primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     score: Mapped[float] = mapped_column(Float)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import Executable
 
 from labelwright.store.models import (
     Annotation,
@@ -108,7 +109,7 @@ def iter_hash_rows(session: Session, version_id: int) -> Iterator[tuple[int, int
     yield from _stream(session, statement)
 
 
-def _stream(session: Session, statement: Select[Any]) -> Iterator[Any]:
+def _stream(session: Session, statement: Executable) -> Iterator[Any]:
     """Rows of a Core statement on the session's connection (no ORM row processing), fetched
     in batches; the options go on the statement, not the connection, which later statements
     share."""
@@ -163,13 +164,27 @@ def diff_counts(session: Session, base_id: int, target_id: int) -> DiffCounts:
     return DiffCounts(common=int(row[0]), changed=int(row[1]))
 
 
-def iter_items(session: Session, version_id: int) -> Iterator[tuple[int, int]]:
-    """`(task_id, annotation_id)` of a version in task order, streamed."""
-    statement: Select[Any] = (
-        select(DatasetVersionItem.task_id, DatasetVersionItem.annotation_id)
-        .where(DatasetVersionItem.version_id == version_id)
-        .order_by(DatasetVersionItem.task_id)
+def iter_diff(
+    session: Session, base_id: int, target_id: int
+) -> Iterator[tuple[int, int | None, int | None]]:
+    """`(task_id, base annotation, target annotation)` of every task whose annotation differs
+    between two versions (None where a version lacks the task), in task order, streamed: two
+    index walks, only the differing rows sorted by the database."""
+    base = aliased(DatasetVersionItem)
+    target = aliased(DatasetVersionItem)
+    changed_or_removed = (
+        select(base.task_id, base.annotation_id, target.annotation_id)
+        .outerjoin(target, and_(target.version_id == target_id, target.task_id == base.task_id))
+        .where(
+            base.version_id == base_id, target.annotation_id.is_distinct_from(base.annotation_id)
+        )
     )
+    in_base = select(base.task_id).where(base.version_id == base_id, base.task_id == target.task_id)
+    added = select(target.task_id, literal(None, BigInteger), target.annotation_id).where(
+        target.version_id == target_id, ~in_base.exists()
+    )
+    union = changed_or_removed.union_all(added).subquery()
+    statement: Select[Any] = select(union).order_by(union.c[0])
     yield from _stream(session, statement)
 
 

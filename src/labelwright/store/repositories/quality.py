@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from labelwright.store.models import (
@@ -25,6 +25,7 @@ from labelwright.store.models import (
     Task,
     User,
 )
+from labelwright.store.models.quality import QualityDirtyTask
 
 LIVE = "submitted"
 CONSENSUS_ORIGIN = "consensus"
@@ -248,15 +249,153 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start : start + _CHUNK])
 
 
-def lock_tasks(session: Session, task_ids: Sequence[int]) -> None:
-    """Lock task rows (PostgreSQL; SQLite writers are already serialized) in id order, so two
-    transactions changing one task refresh its aggregates one after the other."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for chunk in _chunks(sorted(task_ids)):
+# Key space of PostgreSQL's two-key advisory locks taken by aggregate writers ("LWQA").
+_AGGREGATES_LOCK_CLASS = 0x4C57_5141
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def lock_project_aggregates(session: Session, project_id: int, *, wait: bool = True) -> bool:
+    """Serialize the writers of one project's aggregates (catch-ups, rebuilds, task deletions)
+    until the transaction ends: PostgreSQL transaction-scoped advisory lock; SQLite's write lock
+    already serializes them. Without `wait`, returns False when another transaction holds it."""
+    if not _is_postgresql(session):
+        return True
+    key = (_AGGREGATES_LOCK_CLASS, project_id % 2_147_483_647)
+    if wait:
+        session.execute(select(func.pg_advisory_xact_lock(*key)))
+        return True
+    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(*key))))
+
+
+def _upsert(session: Session) -> Any:
+    if _is_postgresql(session):
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+    return upsert
+
+
+def mark_dirty(session: Session, keys: Sequence[tuple[int, int]]) -> None:
+    """Record `(project_id, task_id)` pairs as changed: one statement per 1,000 pairs, in key
+    order (concurrent writers lock rows in the same order).
+
+    An existing row is updated to itself rather than left alone: the update locks it until
+    this transaction ends, so a catch-up (which skips locked rows) cannot take it away and
+    count the task before this transaction's changes are visible.
+    """
+    ordered = sorted(set(keys))
+    dirty = QualityDirtyTask.__table__
+    for start in range(0, len(ordered), 1000):
+        rows = [{"project_id": p, "task_id": t} for p, t in ordered[start : start + 1000]]
+        statement = _upsert(session)(dirty).values(rows)
         session.execute(
-            select(Task.id).where(Task.id.in_(chunk)).order_by(Task.id).with_for_update()
+            statement.on_conflict_do_update(
+                index_elements=["project_id", "task_id"],
+                set_={"task_id": statement.excluded.task_id},
+            )
         )
+
+
+def mark_dirty_tasks_of(session: Session, project_id: int, task_ids: Sequence[int]) -> None:
+    """Record these tasks of the project as changed with one INSERT ... SELECT (bulk writes)."""
+    if not task_ids:
+        return
+    dirty = QualityDirtyTask.__table__
+    statement = _upsert(session)(dirty).from_select(
+        ["project_id", "task_id"],
+        select(Task.project_id, Task.id).where(
+            Task.project_id == project_id, Task.id.in_(sorted(set(task_ids)))
+        ),
+    )
+    session.execute(statement.on_conflict_do_nothing(index_elements=["project_id", "task_id"]))
+
+
+def take_dirty_tasks(session: Session, project_id: int, *, limit: int | None) -> list[int]:
+    """Delete up to `limit` (None: all) of the project's changed-task rows and return their
+    task ids, in one statement. PostgreSQL skips rows locked by writers still in flight (they
+    stay for the next catch-up); SQLite runs this under its write lock."""
+    dirty = QualityDirtyTask.__table__
+    pick = select(dirty.c.task_id).where(dirty.c.project_id == project_id)
+    if limit is not None:
+        pick = pick.order_by(dirty.c.task_id).limit(limit)
+    if _is_postgresql(session):
+        pick = pick.with_for_update(skip_locked=True)
+    statement = (
+        delete(QualityDirtyTask)
+        .where(QualityDirtyTask.project_id == project_id, QualityDirtyTask.task_id.in_(pick))
+        .returning(QualityDirtyTask.task_id)
+    )
+    return sorted(int(t) for t in session.scalars(statement))
+
+
+def count_dirty(session: Session, project_id: int, *, limit: int) -> int:
+    """How many of the project's tasks are marked changed, counting at most `limit` + 1."""
+    dirty = QualityDirtyTask.__table__
+    marked = select(dirty.c.task_id).where(dirty.c.project_id == project_id).limit(limit + 1)
+    return int(session.scalar(select(func.count()).select_from(marked.subquery())) or 0)
+
+
+def dirty_project_ids(session: Session) -> list[int]:
+    """Projects with tasks marked changed."""
+    dirty = QualityDirtyTask.__table__
+    statement = select(dirty.c.project_id).distinct().order_by(dirty.c.project_id)
+    return [int(p) for p in session.scalars(statement)]
+
+
+def first_unmarked_annotation(
+    session: Session, project_id: int, *, after: int, upto: int, counted: Sequence[int]
+) -> int | None:
+    """The oldest annotation with `after < id <= upto` that is on none of the `counted` tasks
+    and on no task marked changed (one written by a bulk path that does not mark its tasks)."""
+    dirty = QualityDirtyTask.__table__
+    statement = select(func.min(Annotation.id)).where(
+        Annotation.project_id == project_id,
+        Annotation.id > after,
+        Annotation.id <= upto,
+        ~exists().where(dirty.c.project_id == project_id, dirty.c.task_id == Annotation.task_id),
+    )
+    if counted:
+        statement = statement.where(Annotation.task_id.not_in(sorted(set(counted))))
+    value = session.scalar(statement)
+    return None if value is None else int(value)
+
+
+def annotations_after(
+    session: Session, project_id: int, after: int, *, limit: int
+) -> list[tuple[int, int]]:
+    """`(annotation id, task id)` of the oldest `limit` annotations newer than `after`."""
+    rows = session.execute(
+        select(Annotation.id, Annotation.task_id)
+        .where(Annotation.project_id == project_id, Annotation.id > after)
+        .order_by(Annotation.id)
+        .limit(limit)
+    ).all()
+    return [(int(a), int(t)) for a, t in rows]
+
+
+def projects_behind(session: Session) -> list[int]:
+    """Projects whose aggregates (built for the current schema version) have not seen their
+    newest annotation: a bulk path wrote annotations without marking their tasks."""
+    from labelwright.store.models import Project
+
+    newest = (
+        select(func.max(Annotation.id))
+        .where(Annotation.project_id == QualityState.project_id)
+        .scalar_subquery()
+    )
+    statement = (
+        select(QualityState.project_id)
+        .join(Project, Project.id == QualityState.project_id)
+        .where(
+            QualityState.schema_version == Project.schema_version,
+            QualityState.max_annotation_id < newest,
+        )
+        .order_by(QualityState.project_id)
+    )
+    return [int(p) for p in session.scalars(statement)]
 
 
 def live_annotations_of(session: Session, task_ids: Sequence[int]) -> list[AnnotationRow]:
@@ -426,12 +565,7 @@ def add_to_counters(
     ]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-    statement = upsert(QualityCounter)
+    statement = _upsert(session)(QualityCounter)
     statement = statement.on_conflict_do_update(
         index_elements=["project_id", "area", "scope", "key"],
         set_={"total": QualityCounter.total + statement.excluded.total},
@@ -476,16 +610,6 @@ def max_annotation_id(session: Session, project_id: int) -> int:
         select(func.max(Annotation.id)).where(Annotation.project_id == project_id)
     )
     return int(value or 0)
-
-
-def tasks_annotated_after(session: Session, project_id: int, after: int) -> list[int]:
-    """Tasks with an annotation newer than `after`."""
-    rows = session.scalars(
-        select(Annotation.task_id)
-        .where(Annotation.project_id == project_id, Annotation.id > after)
-        .distinct()
-    )
-    return [int(t) for t in rows]
 
 
 def count_annotations_after(session: Session, project_id: int, after: int, *, limit: int) -> int:

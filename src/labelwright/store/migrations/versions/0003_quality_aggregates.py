@@ -5,7 +5,9 @@ Revises: 0002_workflow
 Create Date: 2026-11-27 10:00:00.000000
 
 Tables only: existing projects are counted by `labelwright quality rebuild` (or, for a small
-project, on the first quality request), see `services/quality_aggregates.py`.
+project, on the first quality request), see `services/quality_aggregates.py`. Writers record
+changed tasks in `quality_dirty_tasks`; the aggregate tables have no foreign key to `tasks` (a
+catch-up must never wait on a task row a writer holds).
 """
 
 from __future__ import annotations
@@ -56,11 +58,17 @@ def upgrade() -> None:
         sa.Column("inputs", sa.JSON(), nullable=False),
         sa.Column("updated_at", AT, nullable=False),
         _project_fk("quality_task_states"),
-        _task_fk("quality_task_states"),
         sa.PrimaryKeyConstraint("task_id", name=op.f("pk_quality_task_states")),
     )
     op.create_index(
         op.f("ix_quality_task_states_project_id"), "quality_task_states", ["project_id"]
+    )
+    op.create_table(
+        "quality_dirty_tasks",
+        sa.Column("project_id", ID, nullable=False),
+        sa.Column("task_id", ID, nullable=False),
+        _task_fk("quality_dirty_tasks"),
+        sa.PrimaryKeyConstraint("project_id", "task_id", name=op.f("pk_quality_dirty_tasks")),
     )
     op.create_table(
         "quality_counters",
@@ -81,7 +89,6 @@ def upgrade() -> None:
         sa.Column("project_id", ID, nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
         _project_fk("quality_task_scores"),
-        _task_fk("quality_task_scores"),
         sa.PrimaryKeyConstraint("task_id", "control", name=op.f("pk_quality_task_scores")),
     )
     op.create_index(
@@ -112,11 +119,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_quality_issues_project_id_rank"), table_name="quality_issues")
     op.drop_table("quality_issues")
-    op.drop_index(
-        op.f("ix_quality_task_scores_project_id_score"), table_name="quality_task_scores"
-    )
+    op.drop_index(op.f("ix_quality_task_scores_project_id_score"), table_name="quality_task_scores")
     op.drop_table("quality_task_scores")
     op.drop_table("quality_counters")
+    op.drop_table("quality_dirty_tasks")
     op.drop_index(op.f("ix_quality_task_states_project_id"), table_name="quality_task_states")
     op.drop_table("quality_task_states")
     op.drop_table("quality_states")

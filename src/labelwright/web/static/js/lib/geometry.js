@@ -706,3 +706,99 @@ export function maskArea(mask) {
   for (let k = 0; k < mask.length; k++) if (mask[k]) n++;
   return n;
 }
+
+// ---------------------------------------------------------------- spatial index
+
+/** @typedef {{x0: number, y0: number, x1: number, y1: number}} Bounds */
+
+/**
+ * Whether two bounds overlap (edges touching count).
+ * @param {Bounds} a
+ * @param {Bounds} b
+ */
+export function boundsIntersect(a, b) {
+  return a.x0 <= b.x1 && b.x0 <= a.x1 && a.y0 <= b.y1 && b.y0 <= a.y1;
+}
+
+/**
+ * A uniform grid over the bounds of many regions, so a click or a hover looks at the few regions
+ * near the pointer instead of all of them. Items are identified by their index in `boxes`; a
+ * null entry (unknown extent) is a candidate of every query. Items that would cover more than
+ * `maxCells` cells go to a list that every query checks too.
+ *
+ * @param {(Bounds | null)[]} boxes
+ * @param {{cellSize?: number, maxCells?: number}} [options] cellSize defaults to about twice the
+ *   side of the area per item, so a cell holds a handful of items
+ * @returns {{
+ *   at: (x: number, y: number, pad?: number) => number[],
+ *   within: (rect: Bounds) => number[],
+ *   cellSize: number,
+ * }} `at` gives the items whose bounds, grown by `pad`, contain the point, topmost (highest
+ *   index) first; `within` the items whose bounds meet the rectangle, in index order
+ */
+export function makeGridIndex(boxes, { cellSize, maxCells = 256 } = {}) {
+  const known = /** @type {Bounds[]} */ (boxes.filter(Boolean));
+  const all = known.length ? bounds(known.flatMap((b) => [[b.x0, b.y0], [b.x1, b.y1]])) : { x0: 0, y0: 0, x1: 1, y1: 1 };
+  const spanX = Math.max(1, all.x1 - all.x0);
+  const spanY = Math.max(1, all.y1 - all.y0);
+  const size = cellSize || Math.max(1, 2 * Math.sqrt((spanX * spanY) / Math.max(1, known.length)));
+  const cols = Math.max(1, Math.ceil(spanX / size) + 1);
+  const rows = Math.max(1, Math.ceil(spanY / size) + 1);
+  /** @type {Map<number, number[]>} */
+  const cells = new Map();
+  /** @type {number[]} */
+  const always = [];
+  const colOf = (x) => Math.min(cols - 1, Math.max(0, Math.floor((x - all.x0) / size)));
+  const rowOf = (y) => Math.min(rows - 1, Math.max(0, Math.floor((y - all.y0) / size)));
+  boxes.forEach((b, i) => {
+    if (!b) return void always.push(i);
+    const c0 = colOf(b.x0);
+    const c1 = colOf(b.x1);
+    const r0 = rowOf(b.y0);
+    const r1 = rowOf(b.y1);
+    if ((c1 - c0 + 1) * (r1 - r0 + 1) > maxCells) return void always.push(i);
+    for (let r = r0; r <= r1; r++) {
+      for (let c = c0; c <= c1; c++) {
+        const key = r * cols + c;
+        const list = cells.get(key);
+        if (list) list.push(i);
+        else cells.set(key, [i]);
+      }
+    }
+  });
+  /** Candidates of the cells meeting a rectangle, each once, in index order. */
+  const collect = (x0, y0, x1, y1, keep) => {
+    const seen = new Set();
+    /** @type {number[]} */
+    const out = [];
+    const consider = (i) => {
+      if (seen.has(i)) return;
+      seen.add(i);
+      if (keep(i)) out.push(i);
+    };
+    if (!(x1 < all.x0 || y1 < all.y0 || x0 > all.x1 || y0 > all.y1)) {
+      const c0 = colOf(x0);
+      const c1 = colOf(x1);
+      const r0 = rowOf(y0);
+      const r1 = rowOf(y1);
+      for (let r = r0; r <= r1; r++) {
+        for (let c = c0; c <= c1; c++) for (const i of cells.get(r * cols + c) || []) consider(i);
+      }
+    }
+    for (const i of always) consider(i);
+    return out.sort((a, b) => a - b);
+  };
+  return {
+    cellSize: size,
+    at(x, y, pad = 0) {
+      const hit = (i) => {
+        const b = boxes[i];
+        return !b || (x >= b.x0 - pad && x <= b.x1 + pad && y >= b.y0 - pad && y <= b.y1 + pad);
+      };
+      return collect(x - pad, y - pad, x + pad, y + pad, hit).reverse();
+    },
+    within(rect) {
+      return collect(rect.x0, rect.y0, rect.x1, rect.y1, (i) => !boxes[i] || boundsIntersect(/** @type {Bounds} */ (boxes[i]), rect));
+    },
+  };
+}

@@ -45,8 +45,10 @@ form.addEventListener('submit', (e) => {
       parts.push(h('p', { class: 'row' }, h('a', { class: 'btn', href: `/projects/${id}` }, 'Go to the project'), h('a', { class: 'btn', href: `/projects/${id}/data` }, 'Browse data')));
       result.replaceChildren(...parts);
     } else {
-      const lines = problemLines(body);
-      result.replaceChildren(h('p', { class: 'form-error' }, lines.join('\n')), body.rejected ? rejected(body.rejected, body.rejected.length) : '');
+      // an all-or-nothing import that was refused lists its bad rows as problem `errors`
+      const rows = body.rejected || (body.errors || []).filter((e) => e.line !== undefined);
+      const lines = rows.length ? [body.detail || body.title] : problemLines(body);
+      result.replaceChildren(h('p', { class: 'form-error' }, lines.join('\n')), rows.length ? rejected(rows, rows.length) : '');
     }
   });
   xhr.addEventListener('error', () => result.replaceChildren(h('p', { class: 'form-error' }, 'Upload failed: the server could not be reached.')));

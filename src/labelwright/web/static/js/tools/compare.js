@@ -116,8 +116,14 @@ export class LwRanking extends LwTool {
       for (const id of group) {
         const m = document.createElement('span');
         m.className = 'member';
-        m.textContent = id;
         m.title = texts.get(id) || '';
+        const name = document.createElement('b');
+        name.textContent = id;
+        const gist = document.createElement('span');
+        gist.className = 'gist';
+        const text = texts.get(id) || '';
+        gist.textContent = text.length > 70 ? `${text.slice(0, 69)}…` : text;
+        m.append(name, gist);
         members.append(m);
       }
       li.append(pos, members);
@@ -171,6 +177,12 @@ export class LwRanking extends LwTool {
       rank += group.length;
     });
     const parts = [list];
+    if (!this.readonly) {
+      const hint = document.createElement('p');
+      hint.className = 'small muted rank-hint';
+      hint.textContent = 'Drag to reorder, or focus an item and press ↑ ↓ to move it, T to tie it with the next, U to untie.';
+      parts.push(hint);
+    }
     if (!this.readonly && this.value === null) {
       const keep = document.createElement('button');
       keep.type = 'button';

@@ -27,6 +27,15 @@
 //         doubleClick(p, event), hover(p | null), keyDown(combo, event) -> boolean
 //         viewChanged(view), activeChanged(isActive), imageReady(width, height)
 //         cursor: string                       CSS cursor while it is active
+//         paint(ctx, rect)                     draw its regions on the stage's shared region
+//                                              canvas (under the SVG overlays): ctx is already
+//                                              in source pixels (so stage.px(n) is a line n
+//                                              screen pixels wide), rect = {x0, y0, x1, y1} the
+//                                              visible part of the image (skip what is outside)
+//   stage.requestPaint()
+//       Repaint the region canvas on the next animation frame (a tool's regions changed). The
+//       canvas is screen-sized: during a pan or a wheel zoom it follows the view as a CSS
+//       transform and is repainted when the gesture settles (and every PAINT_EVERY_MS).
 //   stage.addCanvas(tool) -> {canvas, ctx, factor}
 //       A canvas over the image (for masks); one canvas pixel covers factor x factor source
 //       pixels (factor > 1 only for very large images).
@@ -52,6 +61,10 @@ const SVG = 'http://www.w3.org/2000/svg';
 export const PREVIEW_SIDE = 2048;
 /** Canvas layers stay under this many pixels (a 8000x6000 mask canvas is drawn at half size). */
 const MAX_CANVAS_PIXELS = 12_000_000;
+/** The region canvas is repainted this long after the last step of a pan or wheel zoom ... */
+const SETTLE_MS = 90;
+/** ... and at least this often while the gesture goes on, so uncovered edges fill in. */
+const PAINT_EVERY_MS = 200;
 
 /** @type {LwImageStage | null} the stage keyboard shortcuts go to */
 let current = null;
@@ -115,6 +128,12 @@ export class LwImageStage extends HTMLElement {
     this._full = null; // full-resolution src (string or async function)
     this._fullLoaded = false;
     this._previewWidth = 0;
+    this._paintFrame = 0;
+    this._settleTimer = 0;
+    this._paintedAt = 0;
+    this._wheelAt = 0;
+    /** @type {{scale: number, tx: number, ty: number} | null} the view the region canvas shows */
+    this._paintedView = null;
     this._onKeyDown = (e) => this._key(e, true);
     this._onKeyUp = (e) => this._key(e, false);
   }
@@ -126,6 +145,7 @@ export class LwImageStage extends HTMLElement {
     if (!current || !current.isConnected) current = this;
     this._resizeObserver = new ResizeObserver(() => {
       if (!this._fitted && this.width) this.fit();
+      this.requestPaint();
     });
     this._resizeObserver.observe(this.viewport);
   }
@@ -134,6 +154,9 @@ export class LwImageStage extends HTMLElement {
     document.removeEventListener('keydown', this._onKeyDown);
     document.removeEventListener('keyup', this._onKeyUp);
     this._resizeObserver?.disconnect();
+    cancelAnimationFrame(this._paintFrame);
+    this._paintFrame = 0;
+    clearTimeout(this._settleTimer);
     if (current === this) current = null;
   }
 
@@ -183,6 +206,9 @@ export class LwImageStage extends HTMLElement {
     this.img.alt = '';
     this.img.draggable = false;
     this.world.append(this.img);
+    this.regionCanvas = document.createElement('canvas');
+    this.regionCanvas.className = 'stage-regions';
+    this.regionCtx = /** @type {CanvasRenderingContext2D} */ (this.regionCanvas.getContext('2d'));
     this.overlay = /** @type {SVGSVGElement} */ (svg('svg', { class: 'stage-overlay' }));
     this.root = /** @type {SVGGElement} */ (svg('g', { class: 'stage-root' }));
     this.overlay.append(this.root);
@@ -193,7 +219,7 @@ export class LwImageStage extends HTMLElement {
     this.topGroups = new Map();
     this.status = document.createElement('div');
     this.status.className = 'stage-status small';
-    this.viewport.append(this.world, this.overlay, this.overlayTop, this.status);
+    this.viewport.append(this.world, this.regionCanvas, this.overlay, this.overlayTop, this.status);
     this.dockArea = document.createElement('div');
     this.dockArea.className = 'stage-dock';
     body.append(this.viewport, this.dockArea);
@@ -349,6 +375,7 @@ export class LwImageStage extends HTMLElement {
     tool._stageButton?.remove();
     tool._stageCanvas?.canvas.remove();
     this.tools = this.tools.filter((t) => t !== tool);
+    this.requestPaint();
     if (this.active === tool) this.activate(this.tools[0] || null);
   }
 
@@ -400,6 +427,13 @@ export class LwImageStage extends HTMLElement {
       root.setAttribute('transform', `matrix(${scale} 0 0 ${scale} ${tx} ${ty})`);
       root.style.setProperty('--px', String(1 / scale));
     }
+    const painted = this._paintedView;
+    if (painted) {
+      // the painted canvas follows the view at once; a repaint sharpens it (see _viewMoved)
+      const k = scale / painted.scale;
+      this.regionCanvas.style.transform = `translate(${tx - k * painted.tx}px, ${ty - k * painted.ty}px) scale(${k})`;
+    }
+    this._viewMoved();
     this.zoomLabel.textContent = `${Math.round(scale * 100)}%`;
     this.world.classList.toggle('pixelated', scale >= 2);
     for (const tool of this.tools) tool.viewChanged?.(view);
@@ -429,6 +463,59 @@ export class LwImageStage extends HTMLElement {
     const x = sx ?? this.viewport.clientWidth / 2;
     const y = sy ?? this.viewport.clientHeight / 2;
     this.setView(zoomAt(this.view, factor, x, y));
+  }
+
+  // ------------------------------------------------------------ region canvas
+
+  /** Repaint the region canvas on the next animation frame. */
+  requestPaint() {
+    if (this._paintFrame) return;
+    this._paintFrame = requestAnimationFrame(() => {
+      this._paintFrame = 0;
+      this._paint();
+    });
+  }
+
+  /** After a zoom or pan step: repaint now, or once a continuous gesture settles. */
+  _viewMoved() {
+    const continuous = this._gesture?.pan || performance.now() - this._wheelAt < 2 * SETTLE_MS;
+    if (!continuous) return this.requestPaint();
+    clearTimeout(this._settleTimer);
+    this._settleTimer = setTimeout(() => this.requestPaint(), SETTLE_MS);
+    if (performance.now() - this._paintedAt > PAINT_EVERY_MS) this.requestPaint();
+  }
+
+  _paint() {
+    clearTimeout(this._settleTimer);
+    this._paintedAt = performance.now();
+    const canvas = this.regionCanvas;
+    const ctx = this.regionCtx;
+    const dpr = window.devicePixelRatio || 1;
+    const w = this.viewport.clientWidth;
+    const h = this.viewport.clientHeight;
+    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(h * dpr);
+      canvas.style.width = `${w}px`;
+      canvas.style.height = `${h}px`;
+    }
+    canvas.style.transform = '';
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    const view = { ...this.view };
+    this._paintedView = view;
+    if (!this.width) return;
+    const [x0, y0] = toImage(view, 0, 0);
+    const [x1, y1] = toImage(view, w, h);
+    const margin = this.px(8);
+    const rect = { x0: x0 - margin, y0: y0 - margin, x1: x1 + margin, y1: y1 + margin };
+    for (const tool of this.tools) {
+      if (!tool.paint) continue;
+      ctx.save();
+      ctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.tx, dpr * view.ty);
+      tool.paint(ctx, rect);
+      ctx.restore();
+    }
   }
 
   /** @param {number} n screen pixels @returns {number} source pixels */
@@ -510,7 +597,8 @@ export class LwImageStage extends HTMLElement {
     if (!g || g.id !== e.pointerId) return;
     this._gesture = null;
     this.viewport.classList.remove('panning');
-    if (!g.pan) g.tool.pointerUp?.(this._point(e), e);
+    if (g.pan) this.requestPaint();
+    else g.tool.pointerUp?.(this._point(e), e);
   }
 
   _wheel(e) {
@@ -518,6 +606,7 @@ export class LwImageStage extends HTMLElement {
     e.preventDefault();
     const p = this._point(e);
     const delta = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
+    this._wheelAt = performance.now();
     this.zoomBy(Math.exp(-delta * 0.0015), p.sx, p.sy);
   }
 
