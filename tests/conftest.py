@@ -102,7 +102,11 @@ def databases(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 def _open(url: str, data_dir: Path) -> Platform:
     settings = Settings(
-        data_dir=data_dir, database_url=url, secret_key="test-secret-key-0123456789", db_pool_size=5
+        data_dir=data_dir,
+        database_url=url,
+        secret_key="test-secret-key-0123456789",
+        db_pool_size=5,
+        quality_refresh_seconds=0,  # tests run catch-ups themselves
     )
     return Platform.open(settings)
 

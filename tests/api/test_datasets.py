@@ -62,6 +62,27 @@ def test_versions_are_immutable(client: TestClient, platform: Platform) -> None:
     assert client.patch(f"{base}/1", json={}, headers=user.headers).status_code == 405
 
 
+def test_deleting_a_task_in_a_version_is_a_409_naming_the_versions(
+    client: TestClient, platform: Platform
+) -> None:
+    user, pid, (a, _, _) = _project(client, platform)
+    base = f"/api/v1/projects/{pid}/dataset-versions"
+    client.post(base, json={}, headers=user.headers)
+    client.post(base, json={}, headers=user.headers)
+    refused = client.delete(f"/api/v1/tasks/{a}", headers=user.headers)
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    problem = refused.json()
+    assert problem["type"] == "/problems/conflict"
+    assert f"Task {a} is in dataset versions 1, 2 of project {pid}" in problem["detail"]
+    assert problem["errors"][0]["versions"] == [1, 2]
+    assert client.get(f"/api/v1/tasks/{a}", headers=user.headers).status_code == 200
+    fresh = import_jsonl(client, user, pid, [{"data": {"text": "new"}}]).json()["first_id"]
+    assert client.delete(f"/api/v1/tasks/{fresh}", headers=user.headers).status_code == 204
+    check = client.get(f"{base}/2/verify", headers=user.headers).json()
+    assert check["intact"] is True and check["task_count"] == 3
+
+
 def test_diff_counts_and_streamed_tasks(client: TestClient, platform: Platform) -> None:
     user, pid, (a, b, _) = _project(client, platform)
     base = f"/api/v1/projects/{pid}/dataset-versions"

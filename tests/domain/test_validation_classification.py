@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labelwright import errors
-from labelwright.domain import parse_schema, validate_results
+from labelwright.domain import describe_objects, parse_schema, validate_results
+from labelwright.domain.values.classification import rubric_ratings
 
 from .conftest import Mismatch, Validate
 
@@ -185,3 +188,159 @@ def test_long_problem_lists_are_shortened_in_the_message() -> None:
 
     assert len(caught.value.errors) == 25
     assert caught.value.message.endswith("And 5 more problems.")
+
+
+# A rubric of a `responses` object rates every response on every criterion.
+
+RESPONSES_SCHEMA = parse_schema(
+    """
+objects:
+  answers: {type: responses}
+  text: {type: text}
+controls:
+  - name: quality
+    type: rubric
+    of: answers
+    criteria: [{name: helpful, min: 1, max: 5}, {name: safe, min: 0, max: 2}]
+  - {name: grade, type: rubric, of: text, criteria: [{name: clarity}]}
+"""
+)
+RESPONSE_IDS = ["r1", "r2", "r3"]
+RESPONSES_DATA = {
+    "answers": [{"id": rid, "text": rid.upper()} for rid in RESPONSE_IDS],
+    "text": "hello",
+}
+
+
+def test_rubric_of_responses_rates_each_response_in_task_and_criteria_order(
+    validate: Validate,
+) -> None:
+    value = {
+        "r3": {"safe": 2, "helpful": 1},
+        "r1": {"helpful": 5, "safe": 0},
+        "r2": {"safe": 1, "helpful": 3},
+    }
+
+    normalized = validate(RESPONSES_SCHEMA, {"quality": value}, RESPONSES_DATA)
+
+    assert list(normalized["quality"].items()) == [
+        ("r1", {"helpful": 5, "safe": 0}),
+        ("r2", {"helpful": 3, "safe": 1}),
+        ("r3", {"helpful": 1, "safe": 2}),
+    ]
+    assert [list(v) for v in normalized["quality"].values()] == [["helpful", "safe"]] * 3
+
+
+def test_rubric_of_another_object_keeps_the_flat_shape(
+    validate: Validate, mismatch: Mismatch
+) -> None:
+    assert validate(RESPONSES_SCHEMA, {"grade": {"clarity": 2}}, RESPONSES_DATA) == {
+        "grade": {"clarity": 2}
+    }
+    problems = mismatch(RESPONSES_SCHEMA, {"grade": {"r1": {"clarity": 2}}}, RESPONSES_DATA)
+
+    assert [p["reason"] for p in problems] == [
+        "unknown criterion 'r1'; criteria: clarity",
+        "criteria 'clarity' are not rated",
+    ]
+
+
+_FULL = {rid: {"helpful": 3, "safe": 1} for rid in RESPONSE_IDS}
+
+
+@pytest.mark.parametrize(
+    ("value", "reasons"),
+    [
+        (
+            {"helpful": 3, "safe": 1},
+            [
+                "object 'answers' holds responses, so the rubric rates each one: expected "
+                "{response id: {criterion: rating}}"
+            ],
+        ),
+        (4, ["expected an object of criterion ratings per response, got number"]),
+        ({"r1": _FULL["r1"], "r2": _FULL["r2"]}, ["responses 'r3' are not rated"]),
+        ({**_FULL, "r9": {"helpful": 1, "safe": 1}}, ["'r9' is not a response id of the task"]),
+        ({**_FULL, "r2": {"helpful": 3}}, ["response 'r2': criteria 'safe' are not rated"]),
+        (
+            {**_FULL, "r2": {"helpful": 3, "safe": 3}},
+            ["response 'r2': criterion 'safe' 3 is outside 0..2"],
+        ),
+        (
+            {**_FULL, "r1": {"helpful": 3, "safe": 1, "tone": 2}},
+            ["response 'r1': unknown criterion 'tone'; criteria: helpful, safe"],
+        ),
+        (
+            {**_FULL, "r3": [3, 1]},
+            ["response 'r3': expected an object of criterion ratings, got list"],
+        ),
+    ],
+)
+def test_invalid_rubrics_of_responses_are_refused(
+    mismatch: Mismatch, value: Any, reasons: list[str]
+) -> None:
+    problems = mismatch(RESPONSES_SCHEMA, {"quality": value}, RESPONSES_DATA)
+
+    assert [(p["control"], p["index"], p["reason"]) for p in problems] == [
+        ("quality", None, reason) for reason in reasons
+    ]
+
+
+def test_predictions_may_rate_some_responses_on_some_criteria(validate: Validate) -> None:
+    value = {"r2": {"safe": 2}}
+
+    assert validate(RESPONSES_SCHEMA, {"quality": value}, RESPONSES_DATA, partial=True) == {
+        "quality": value
+    }
+
+
+def test_rubric_of_responses_without_known_responses_keeps_the_given_ids() -> None:
+    value = {"b": {"helpful": 2, "safe": 0}, "a": {"safe": 1, "helpful": 4}}
+
+    normalized = validate_results(RESPONSES_SCHEMA, {"quality": value}, context={})
+
+    assert list(normalized["quality"].items()) == [
+        ("b", {"helpful": 2, "safe": 0}),
+        ("a", {"helpful": 4, "safe": 1}),
+    ]
+
+
+@st.composite
+def _per_response_rubrics(draw: st.DrawFn) -> dict[str, dict[str, int]]:
+    ids = draw(st.permutations(RESPONSE_IDS))
+    return {
+        rid: draw(st.fixed_dictionaries({"safe": st.integers(0, 2), "helpful": st.integers(1, 5)}))
+        for rid in ids
+    }
+
+
+@settings(max_examples=100, deadline=None)
+@given(_per_response_rubrics())
+def test_any_complete_rubric_of_responses_is_accepted_unchanged_up_to_order(
+    value: dict[str, dict[str, int]],
+) -> None:
+    parsed = describe_objects(RESPONSES_SCHEMA, RESPONSES_DATA)
+
+    normalized = validate_results(RESPONSES_SCHEMA, {"quality": value}, context=parsed)["quality"]
+
+    assert normalized == value
+    assert list(normalized) == RESPONSE_IDS
+    assert rubric_ratings(normalized) == {
+        (rid, name): score for rid, ratings in value.items() for name, score in ratings.items()
+    }
+    # normalizing is idempotent
+    assert validate_results(RESPONSES_SCHEMA, {"quality": normalized}, context=parsed) == {
+        "quality": normalized
+    }
+
+
+def test_rubric_ratings_reads_both_shapes() -> None:
+    assert rubric_ratings({"clarity": 4, "accuracy": 1}) == {
+        (None, "clarity"): 4,
+        (None, "accuracy"): 1,
+    }
+    assert rubric_ratings({"r1": {"clarity": 4}, "r2": {"clarity": 2, "accuracy": 0}}) == {
+        ("r1", "clarity"): 4,
+        ("r2", "clarity"): 2,
+        ("r2", "accuracy"): 0,
+    }

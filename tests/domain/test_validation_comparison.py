@@ -188,3 +188,89 @@ def test_generated_rankings_missing_an_id_are_refused(
     assert caught.value.errors == [
         {"control": "order", "index": None, "reason": f"responses '{dropped}' are not ranked"}
     ]
+
+
+# Named buckets (Label Studio's Ranker): place i is bucket i, then one optional "no bucket" place.
+BUCKETS = parse_schema(
+    """
+objects:
+  many: {type: responses}
+controls:
+  - {name: sorted, type: ranking, of: many, buckets: [good, ok, bad]}
+  - {name: plain, type: ranking, of: many}
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("ranking", "normalized"),
+    [
+        (["r1", ["r2", "r3"], "r4"], ["r1", ["r2", "r3"], "r4"]),
+        ([["r1", "r2"], [], ["r3"], ["r4"]], [["r1", "r2"], [], "r3", "r4"]),
+        ([[], [], [], IDS], [[], [], [], IDS]),
+        ([IDS, [], [], []], [IDS, [], []]),  # an empty "no bucket" place is dropped
+    ],
+)
+def test_bucketed_rankings_keep_one_place_per_bucket(
+    validate: Validate, ranking: list[Any], normalized: list[Any]
+) -> None:
+    assert validate(BUCKETS, {"sorted": ranking}, DATA)["sorted"] == normalized
+
+
+@pytest.mark.parametrize(
+    ("ranking", "reason"),
+    [
+        (["r1", "r2", "r3", "r4", []], "got 5 places"),
+        ([IDS, []], "got 2 places"),
+    ],
+)
+def test_bucketed_rankings_with_another_number_of_places_are_refused(
+    mismatch: Mismatch, ranking: list[Any], reason: str
+) -> None:
+    [problem] = mismatch(BUCKETS, {"sorted": ranking}, DATA)
+
+    assert problem["reason"] == (
+        "expected one place per bucket ('good', 'ok', 'bad'), optionally followed by one for the "
+        f"responses in no bucket; {reason}"
+    )
+
+
+def test_empty_groups_stay_refused_without_buckets(mismatch: Mismatch) -> None:
+    [problem] = mismatch(BUCKETS, {"plain": [IDS, []]}, DATA)
+
+    assert (problem["index"], problem["reason"]) == (1, "a tie group must not be empty")
+
+
+@pytest.mark.parametrize(
+    ("control", "message"),
+    [
+        ({"buckets": ["a", "a"]}, "'a' is listed more than once"),
+        ({"buckets": []}, "the list must not be empty"),
+        ({"buckets": ["a"], "allow_ties": False}, "buckets are tie groups"),
+    ],
+)
+def test_bad_buckets_are_refused(control: dict[str, Any], message: str) -> None:
+    spec = {"name": "r", "type": "ranking", "of": "many"} | control
+    with pytest.raises(errors.Invalid, match=message):
+        parse_schema({"objects": {"many": {"type": "responses"}}, "controls": [spec]})
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.permutations(IDS), st.lists(st.integers(0, 3), min_size=4, max_size=4), st.booleans())
+def test_any_assignment_to_buckets_is_accepted_with_its_places(
+    order: list[str], places: list[int], unplaced_last: bool
+) -> None:
+    """Place 3 is the "no bucket" place; buckets keep their places even when empty."""
+    ranking: list[Any] = [
+        [rid for rid, p in zip(order, places, strict=True) if p == i] for i in range(4)
+    ]
+    if not unplaced_last and not ranking[3]:
+        ranking.pop()
+    normalized = validate_results(
+        BUCKETS, {"sorted": ranking}, context=describe_objects(BUCKETS, DATA)
+    )["sorted"]
+
+    expected = [group if len(group) != 1 else group[0] for group in ranking]
+    if len(expected) == 4 and expected[3] == []:
+        expected.pop()
+    assert normalized == expected

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from labelwright.domain import rle_decode
+from labelwright.domain import describe_objects, parse_schema, rle_decode
 from labelwright.errors import Invalid
 from labelwright.formats.label_studio_config import label_config, parse_label_config
 from labelwright.formats.ls_brush import decode_brush, encode_brush
@@ -70,10 +72,7 @@ def test_audio_pairwise_and_ranker_exports() -> None:
     ]
     schema, body = _fixture("pairwise")
     [row] = import_rows("label-studio", schema, body)
-    assert row["data"]["answer1,answer2"] == [
-        {"id": "answer1", "text": "Hello!"},
-        {"id": "answer2", "text": "Go away."},
-    ]
+    assert row["data"] == {"prompt": "Say hi", "answer1": "Hello!", "answer2": "Go away."}
     assert row["results"][0]["pw"] == {"choice": "a"}
     schema, body = _fixture("ranker")
     [row] = import_rows("label-studio", schema, body)
@@ -81,7 +80,17 @@ def test_audio_pairwise_and_ranker_exports() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["text", "image", "audio", "pairwise", "ranker", "pairwise_rlhf", "per_region"]
+    "name",
+    [
+        "text",
+        "image",
+        "audio",
+        "pairwise",
+        "ranker",
+        "ranker_buckets",
+        "pairwise_rlhf",
+        "per_region",
+    ],
 )
 def test_export_back_to_label_studio_reimports_the_same(name: str) -> None:
     schema, body = _fixture(name)
@@ -170,14 +179,92 @@ def test_results_naming_unknown_controls_are_refused() -> None:
     assert "from_name 'nope' is not a control" in import_errors("label-studio", schema, body)[0]
 
 
-def test_ranker_buckets_become_tie_groups_in_bucket_order() -> None:
+def test_ranker_buckets_become_named_places_in_bucket_order() -> None:
     schema, body = _fixture("ranker_buckets")
     [ranking] = [c for c in schema.controls if c.type == "ranking"]
-    assert ranking.allow_ties
+    assert ranking.allow_ties and ranking.buckets == ("relevant", "maybe", "off_topic")
     first, second = import_rows("label-studio", schema, body)
-    # relevant, maybe, then the unplaced ("_") and any item no bucket holds; empty buckets drop
-    assert first["results"][0]["rank"] == [["d3", "d1"], "d5", ["d2", "d4"]]
-    assert second["results"][0]["rank"] == ["d1", "d3", ["d2", "d4"]]
+    # one place per bucket (empty: []), then the unplaced ("_") and any item no bucket holds
+    assert first["results"][0]["rank"] == [["d3", "d1"], "d5", [], ["d2", "d4"]]
+    assert second["results"][0]["rank"] == ["d1", "d3", [], ["d2", "d4"]]
+
+
+def test_ranker_bucket_names_go_back_to_label_studio() -> None:
+    schema, body = _fixture("ranker_buckets")
+    config = label_config(schema)
+    assert (
+        '<Ranker name="rank" toName="results"><Bucket name="relevant"/><Bucket name="maybe"/>'
+        '<Bucket name="off_topic"/></Ranker>'
+    ) in config
+    assert parse_label_config(config) == schema
+    rows = import_rows("label-studio", schema, body)
+    tasks = [
+        make_task(i + 1, r["data"], r["results"][0], schema=schema) for i, r in enumerate(rows)
+    ]
+    first, second = json.loads(export_bytes("label-studio", schema, tasks))
+    [result] = first["annotations"][0]["result"]
+    assert result["value"]["ranker"] == {
+        "relevant": ["d3", "d1"],
+        "maybe": ["d5"],
+        "off_topic": [],
+        "_": ["d2", "d4"],
+    }
+    assert (result["from_name"], result["to_name"], result["type"]) == ("rank", "results", "ranker")
+    assert second["annotations"][0]["result"][0]["value"]["ranker"] == {
+        "relevant": ["d1"],
+        "maybe": ["d3"],
+        "off_topic": [],
+        "_": ["d2", "d4"],
+    }
+    complete = make_task(
+        3, rows[0]["data"], {"rank": [["d3", "d1"], [], ["d2", "d4", "d5"]]}, schema=schema
+    )
+    [exported] = json.loads(export_bytes("label-studio", schema, [complete]))
+    ranker = exported["annotations"][0]["result"][0]["value"]["ranker"]
+    assert ranker == {"relevant": ["d3", "d1"], "maybe": [], "off_topic": ["d2", "d4", "d5"]}
+    [back] = import_rows("label-studio", schema, json.dumps([exported]).encode())
+    assert back["results"][0]["rank"] == [["d3", "d1"], [], ["d2", "d4", "d5"]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=6))
+def test_any_bucketed_ranking_round_trips_through_label_studio(places: list[int]) -> None:
+    """Each generated item goes to bucket 0-2 or (3) to no bucket."""
+    schema, _ = _fixture("ranker_buckets")
+    items = [{"id": f"d{i}", "title": f"Doc {i}"} for i in range(len(places))]
+    groups: list[list[str]] = [
+        [item["id"] for item, p in zip(items, places, strict=True) if p == b] for b in range(4)
+    ]
+    ranking = [g if len(g) != 1 else g[0] for g in (groups if groups[3] else groups[:3])]
+    task = make_task(1, {"query": "q", "items": items}, {"rank": ranking}, schema=schema)
+    exported = export_bytes("label-studio", schema, [task])
+    [back] = import_rows("label-studio", schema, exported)
+    assert back["results"][0]["rank"] == task.annotations[0].results["rank"]
+
+
+@pytest.mark.parametrize(
+    ("xml", "expected"),
+    [
+        ('<Bucket name="_"/>', "Label Studio's name for the items in no bucket"),
+        ('<Bucket title="x"/>', "a <Bucket> of Ranker 'rank' has no name"),
+        ('<Bucket name="a"/><Bucket name="a"/>', "'a' is listed more than once"),
+    ],
+)
+def test_bad_ranker_buckets_are_refused(xml: str, expected: str) -> None:
+    config = (
+        '<View><List name="results" value="$items"/>'
+        f'<Ranker name="rank" toName="results">{xml}</Ranker></View>'
+    )
+    with pytest.raises(Invalid, match=expected):
+        parse_label_config(config)
+
+
+def test_ranker_result_naming_an_unknown_bucket_is_refused() -> None:
+    schema, body = _fixture("ranker_buckets")
+    tasks = json.loads(body)
+    tasks[0]["annotations"][0]["result"][0]["value"]["ranker"]["junk"] = ["d2"]
+    [error, *_] = import_errors("label-studio", schema, json.dumps(tasks).encode())
+    assert "bucket 'junk' is not one of the Ranker's buckets" in error
 
 
 def test_ranker_without_buckets_keeps_the_order_and_refuses_ties() -> None:
@@ -188,12 +275,19 @@ def test_ranker_without_buckets_keeps_the_order_and_refuses_ties() -> None:
 
 def test_pairwise_rlhf_template_with_renamed_objects() -> None:
     schema, body = _fixture("pairwise_rlhf")
-    assert schema.objects["comparison_responses"].value == "answer1,answer2"
+    responses = schema.objects["comparison_responses"]
+    assert responses.model_dump(exclude_none=True) == {
+        "type": "responses",
+        "values": ("answer1", "answer2"),
+    }
     first, second = import_rows("label-studio", schema, body)
-    assert first["data"]["answer1,answer2"] == [
-        {"id": "answer1", "text": "DNS maps names to IP addresses."},
-        {"id": "answer2", "text": "It is a kind of database, I think."},
-    ]
+    assert first["data"] == {
+        "prompt": "Explain DNS in one line.",
+        "answer1": "DNS maps names to IP addresses.",
+        "answer2": "It is a kind of database, I think.",
+    }
+    context = describe_objects(schema, first["data"])
+    assert context["comparison_responses"].response_ids == ("answer1", "answer2")
     assert first["results"][0]["comparison"] == {"choice": "a"}
     assert second["results"][0]["comparison"] == {"choice": "b"}
     config = label_config(schema)
@@ -212,6 +306,95 @@ def test_pairwise_imports_feed_the_preference_pairs_export() -> None:
         ("Explain DNS in one line.", "DNS maps names to IP addresses."),
         ("Say hello.", "Hello!"),
     ]
+
+
+def test_plain_jsonl_tasks_of_a_pairwise_config_feed_the_preference_pairs_export() -> None:
+    schema, _ = _fixture("pairwise_rlhf")
+    lines = [
+        {"prompt": "Capital of France?", "answer1": "Paris.", "answer2": "Lyon."},
+        {
+            "data": {"prompt": "2 + 2?", "answer1": "5", "answer2": "4"},
+            "annotations": [{"results": {"comparison": {"choice": "b", "strength": 3}}}],
+        },
+    ]
+    body = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+    first, second = import_rows("jsonl", schema, body)
+    assert first["data"] == lines[0] and first["results"] == []
+    tasks = [
+        make_task(1, first["data"], {"comparison": {"choice": "a"}}, schema=schema),
+        make_task(2, second["data"], second["results"][0], schema=schema),
+    ]
+    pairs = [json.loads(x) for x in export_bytes("preference-pairs", schema, tasks).splitlines()]
+    assert pairs == [
+        {
+            "prompt": "Capital of France?",
+            "chosen": "Paris.",
+            "rejected": "Lyon.",
+            "margin": 0,
+            "id": 1,
+            "chosen_id": "answer1",
+            "rejected_id": "answer2",
+        },
+        {
+            "prompt": "2 + 2?",
+            "chosen": "4",
+            "rejected": "5",
+            "margin": 3,
+            "id": 2,
+            "chosen_id": "answer2",
+            "rejected_id": "answer1",
+        },
+    ]
+    [exported, _] = json.loads(export_bytes("label-studio", schema, tasks))
+    assert exported["data"] == first["data"]  # nothing added to the task data
+    assert exported["annotations"][0]["result"][0]["value"] == {"selected": "left"}
+
+
+def test_pairwise_prompt_is_not_one_of_the_compared_texts() -> None:
+    schema, _ = _fixture("pairwise")  # the prompt is only a <Header>, not an object
+    data = {"prompt": "Say hi", "answer1": "Hello!", "answer2": "Go away."}
+    task = make_task(1, data, {"pw": {"choice": "a"}}, schema=schema)
+    [pair] = [json.loads(x) for x in export_bytes("preference-pairs", schema, [task]).splitlines()]
+    assert (pair["prompt"], pair["chosen"], pair["rejected"]) == ("", "Hello!", "Go away.")
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ({"answer1": "x"}, "the task data has no response under 'answer2'"),
+        ({"answer1": "x", "answer2": 7}, "the response under 'answer2' must be a string, got int"),
+    ],
+)
+def test_pairwise_tasks_missing_a_response_are_refused(
+    data: dict[str, object], reason: str
+) -> None:
+    schema, _ = _fixture("pairwise")
+    row = {"data": data, "annotations": [{"results": {"pw": {"choice": "a"}}}]}
+    with pytest.raises(Invalid) as refused:
+        import_rows("jsonl", schema, json.dumps(row).encode())
+    problem = {"object": "pw_responses", "key": "answer1, answer2", "reason": reason}
+    assert problem in refused.value.errors  # (the text object answer2 may complain too)
+
+
+def test_a_hand_written_responses_object_with_values_exports_a_pairwise_config() -> None:
+    schema = parse_schema(
+        {
+            "objects": {"q": {"type": "text"}, "pair": {"type": "responses", "values": ["x", "y"]}},
+            "controls": [{"name": "pick", "type": "pairwise", "of": "pair"}],
+        }
+    )
+    config = label_config(schema)
+    assert '<Text name="x" value="$x"/>' in config and 'toName="x,y"' in config
+    again = parse_label_config(config)
+    assert again.objects["pick_responses"].values == ("x", "y")  # type: ignore[union-attr]
+    ranked = parse_schema(
+        {
+            "objects": {"pair": {"type": "responses", "values": ["x", "y"]}},
+            "controls": [{"name": "order", "type": "ranking", "of": "pair"}],
+        }
+    )
+    with pytest.raises(Invalid, match="Control 'order' \\(ranking\\) labels object 'pair'"):
+        label_config(ranked)
 
 
 def test_pairwise_tie_cannot_go_to_label_studio() -> None:

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 
 import {
   actualSizeView,
+  boundsIntersect,
+  boxBounds,
   boxCorners,
   boxFromCorners,
   boxHandles,
@@ -14,6 +16,7 @@ import {
   insertVertex,
   isBoxInside,
   isSelfIntersecting,
+  makeGridIndex,
   maskArea,
   moveBox,
   movePolygon,
@@ -213,4 +216,45 @@ test('brush strokes paint a capsule of pixel centres; the eraser clears it', () 
   paintStroke(mask, w, h, [0, 0], [30, 20], 100, 0);
   assert.equal(maskArea(mask), 0);
   assert.equal(paintStroke(mask, w, h, [-50, -50], [-40, -40], 2), null);
+});
+
+// ---------------------------------------------------------------- spatial index
+
+test('the grid index finds the same regions as testing every one, topmost first', () => {
+  // a seeded scatter of 2,000 boxes (some rotated) and a few huge ones
+  let seed = 7;
+  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const boxes = [];
+  for (let i = 0; i < 2000; i++) {
+    const w = 5 + rand() * 60;
+    const h = 5 + rand() * 60;
+    boxes.push({ x: rand() * 1900, y: rand() * 1060, w, h, rotation: i % 7 === 0 ? rand() * 90 : 0 });
+  }
+  boxes.push({ x: 0, y: 0, w: 1920, h: 1080 }, { x: 400, y: 300, w: 900, h: 500, rotation: 30 });
+  const index = makeGridIndex(boxes.map(boxBounds));
+  for (let k = 0; k < 300; k++) {
+    const x = rand() * 1960 - 20;
+    const y = rand() * 1120 - 20;
+    const pad = k % 3 === 0 ? 4 : 0;
+    const want = boxes.map((b, i) => i).filter((i) => pointInBox(boxes[i], x, y, pad)).reverse();
+    const got = index.at(x, y, 1.5 * pad).filter((i) => pointInBox(boxes[i], x, y, pad));
+    assert.deepEqual(got, want);
+  }
+});
+
+test('grid index candidates: bounds grown by the pad, unknown bounds always, rect queries', () => {
+  const index = makeGridIndex([{ x0: 0, y0: 0, x1: 10, y1: 10 }, { x0: 5, y0: 5, x1: 20, y1: 20 }, null, { x0: 100, y0: 100, x1: 110, y1: 110 }], { cellSize: 8 });
+  assert.deepEqual(index.at(6, 6), [2, 1, 0]);
+  assert.deepEqual(index.at(15, 15), [2, 1]);
+  assert.deepEqual(index.at(111, 111), [2]);
+  assert.deepEqual(index.at(111, 111, 2), [3, 2]);
+  assert.deepEqual(index.at(-50, -50), [2]);
+  assert.deepEqual(index.within({ x0: 9, y0: 9, x1: 101, y1: 101 }), [0, 1, 2, 3]);
+  assert.deepEqual(index.within({ x0: 30, y0: 30, x1: 90, y1: 90 }), [2]);
+  assert.deepEqual(makeGridIndex([]).at(1, 1), []);
+});
+
+test('boundsIntersect counts touching edges', () => {
+  assert.ok(boundsIntersect({ x0: 0, y0: 0, x1: 5, y1: 5 }, { x0: 5, y0: 5, x1: 9, y1: 9 }));
+  assert.ok(!boundsIntersect({ x0: 0, y0: 0, x1: 5, y1: 5 }, { x0: 5.1, y0: 0, x1: 9, y1: 9 }));
 });

@@ -7,10 +7,14 @@ import {
   decompressCounts,
   encodeRle,
   maskToRuns,
+  paintRuns,
+  polygonRuns,
+  polygonToRle,
   rleArea,
   rleRuns,
   runsToMask,
 } from '../../src/labelwright/web/static/js/lib/rle.js';
+import { rasterizePolygon } from '../../src/labelwright/web/static/js/lib/geometry.js';
 
 // Golden strings made by pycocotools.mask.encode on the same masks.
 const SMALL = [
@@ -95,4 +99,41 @@ test('an empty mask is one run of zeros', () => {
   const rle = encodeRle(new Uint8Array(12), 4, 3);
   assert.deepEqual(rleRuns(rle), [12]);
   assert.equal(rleArea(rle), 0);
+});
+
+// ---------------------------------------------------------------- polygons (pycocotools' frPoly)
+
+test('a fractional quad fills exactly as pycocotools.mask.frPyObjects does', () => {
+  // golden: frPyObjects([[3.3, 4.7, 41.25, 2.1, 44.8, 30.05, 7.6, 27.4]], 48, 64)[0]['counts']
+  const rle = polygonToRle([[3.3, 4.7], [41.25, 2.1], [44.8, 30.05], [7.6, 27.4]], 64, 48);
+  assert.deepEqual(rle.size, [48, 64]);
+  assert.equal(rle.counts, 'U66Z15K5K6I101O00000000000000000000000O101O0000000000000000000000000O101O0002N8H8H8Hdk0');
+  assert.equal(rleArea(rle), 946);
+});
+
+test('an axis-parallel polygon on whole pixels covers the pixels whose centres it contains', () => {
+  const points = [[2, 3], [12, 3], [12, 8], [2, 8]];
+  const mask = paintRuns(new Uint8Array(16 * 10), polygonRuns(points, 16, 10), 16, 10);
+  assert.deepEqual(mask, rasterizePolygon(points, 16, 10));
+  assert.equal(mask.reduce((n, v) => n + v, 0), 10 * 5);
+});
+
+test('polygon runs always cover the image, also for shapes past its border', () => {
+  for (const points of [
+    [[-5, -5], [50, -5], [50, 50], [-5, 50]],
+    [[0, 0], [7, 0], [0, 5]],
+    [[3, 3], [3, 3], [3, 3]],
+  ]) {
+    const runs = polygonRuns(points, 7, 5);
+    assert.equal(runs.reduce((a, b) => a + b, 0), 35);
+    assert.ok(runs.every((r) => r >= 0));
+  }
+  assert.deepEqual(polygonRuns([[-5, -5], [50, -5], [50, 50], [-5, 50]], 7, 5), [0, 35]);
+  assert.deepEqual(polygonRuns([[3, 3], [3, 3], [3, 3]], 7, 5), [35]);
+});
+
+test('paintRuns paints or erases into an existing mask', () => {
+  const mask = new Uint8Array(4 * 3).fill(1);
+  paintRuns(mask, [1, 2, 9], 4, 3, 0); // column 0, rows 1 and 2
+  assert.deepEqual([...mask], [1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1]);
 });

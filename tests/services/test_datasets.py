@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from labelwright.errors import Forbidden, Invalid, NotFound
+from labelwright.errors import Conflict, Forbidden, Invalid, NotFound
 from labelwright.formats import Selection
 from labelwright.formats.task_rows import RowFormat
-from labelwright.services import annotations, datasets, export, imports
+from labelwright.services import annotations, datasets, export, imports, tasks
 from labelwright.services.context import Platform
 from labelwright.services.datasets import Change, DiffItem
 from labelwright.store.models import (
@@ -265,6 +265,40 @@ def test_version_exports_in_training_formats(platform: Platform) -> None:
         export.stream_export(platform, lab.manager.actor, lab.project_id, plan)
     ).decode()
     assert "positive" in text and "neutral" not in text  # a's label as it was in v1
+
+
+def test_deleting_a_task_a_version_holds_is_refused_naming_the_versions(
+    platform: Platform,
+) -> None:
+    lab = Lab(platform)
+    a, b = lab.import_tasks(2, labeled=True)
+    (unlabeled,) = lab.import_tasks(1, labeled=False)
+    lab.snapshot()
+    lab.delete_final(b)
+    lab.snapshot()  # version 2 no longer holds b
+    lab.snapshot()
+    with platform.db.session() as session, pytest.raises(Conflict) as refused:
+        tasks.delete_task(session, lab.manager.actor, a)
+    assert refused.value.message.startswith(
+        f"Task {a} is in dataset versions 1, 2, 3 of project {lab.project_id}; versions are "
+        "immutable"
+    )
+    assert refused.value.errors[0]["versions"] == [1, 2, 3]
+    with platform.db.session() as session, pytest.raises(Conflict, match="dataset version 1 of"):
+        tasks.delete_task(session, lab.manager.actor, b)
+    with platform.db.session() as session:
+        tasks.delete_task(session, lab.manager.actor, unlabeled)  # in no version: deleted
+    with platform.db.session() as session:
+        assert session.get(Task, a) is not None and session.get(Task, b) is not None
+        assert session.get(Task, unlabeled) is None
+        check = datasets.verify_dataset_version(session, lab.manager.actor, lab.project_id, 1)
+        assert check.is_intact and check.task_count == 2
+        deletes = session.scalars(
+            select(AuditEvent.entity_id).where(
+                AuditEvent.action == "task.delete", AuditEvent.project_id == lab.project_id
+            )
+        ).all()
+        assert deletes == [str(unlabeled)]  # the refused deletions wrote nothing
 
 
 def test_version_options_are_checked(platform: Platform) -> None:

@@ -5,6 +5,7 @@ counting anything (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import io
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,11 +29,13 @@ from labelwright.services import (
 from labelwright.services import stages as stage_service
 from labelwright.services.context import Platform
 from labelwright.services.quality_refresher import QualityRefresher, start_quality_refresher
-from labelwright.store.models import Annotation, Project, QualityState
+from labelwright.store.models import Annotation, Project, QualityState, Task
 from labelwright.store.models.quality import QualityDirtyTask
 from labelwright.store.repositories import quality as repo
+from tests.builders import MadeUser, add_member, make_user
 from tests.services.test_quality_aggregates import (
     SCHEMA,
+    TEXT,
     World,
     _assert_matches_rebuild,
     _results,
@@ -205,6 +208,9 @@ def test_a_write_racing_a_catch_up_is_not_lost(
             racing.append(threading.Thread(target=write))
             racing[0].start()
             time.sleep(0.5)
+            # It waits for this catch-up (SQLite: the write lock; PostgreSQL: its mark's key,
+            # which this transaction deleted) instead of committing in between.
+            assert racing[0].is_alive()
         return taken
 
     monkeypatch.setattr(repo, "take_dirty_tasks", take_then_race)
@@ -353,3 +359,68 @@ def test_a_schema_change_is_counted_by_a_rebuild_in_the_background(platform: Pla
         summary = quality.quality_summary(session, world.manager.actor, world.id)
     assert summary.annotations == 2 and [c.control for c in summary.controls][-1] == "note"
     _assert_matches_rebuild(platform, world.id)
+
+
+def test_queue_submissions_racing_background_passes_neither_deadlock_nor_lose_counts(
+    platform: Platform,
+) -> None:
+    manager = make_user(platform, prefix="manager")
+    with platform.db.session() as session:
+        project_id = projects.create_project(
+            session, manager.actor, name="race", schema=SCHEMA, workflow={"overlap": 3}
+        ).id
+    people = [make_user(platform, prefix="ann") for _ in range(5)]
+    for user in people:
+        add_member(platform, manager, project_id, user, "annotator")
+    with platform.db.write() as session:
+        session.add_all([Task(project_id=project_id, data={"text": TEXT}) for _ in range(12)])
+        session.commit()
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def label(user: MadeUser, seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            with platform.db.session() as session:
+                idle = 0
+                while idle < 5:  # tasks other claims hold are skipped: ask again a few times
+                    served = queue.claim_next_task(platform, session, user.actor, project_id)
+                    if served is None:
+                        idle += 1
+                        time.sleep(0.05)
+                        continue
+                    idle = 0
+                    body = stage_service.Submission(results=_results(rng), lead_time_ms=900)
+                    stage_service.submit_assignment(
+                        platform, session, user.actor, served.assignment.id, body
+                    )
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    def refresh() -> None:
+        try:
+            with platform.db.session() as session:
+                while not stop.is_set():
+                    quality_aggregates.catch_up_all(session, batch=3, max_batches=2)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    refresher = threading.Thread(target=refresh)
+    refresher.start()
+    workers = [threading.Thread(target=label, args=(u, i)) for i, u in enumerate(people)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(120)
+    stop.set()
+    refresher.join(60)
+    assert not errors, errors
+    with platform.db.session() as session:
+        stored = session.scalar(
+            select(func.count()).where(
+                Annotation.project_id == project_id, Annotation.status == "submitted"
+            )
+        )
+        summary = quality.quality_summary(session, manager.actor, project_id)
+    assert summary.annotations == stored and stored > 30
+    _assert_matches_rebuild(platform, project_id)

@@ -36,9 +36,8 @@ def test_guidelines_editor_previews_safely_and_saves_a_version(
     manager, project_id, _ = project_of(platform, live_url, [])
     log_in(page, manager)
     page.goto(f"/projects/{project_id}/settings")
-    # settings.js fills the editor from the project once loaded (and would overwrite a
-    # faster typist): wait for that first
-    page.wait_for_load_state("networkidle")
+    # the editor is read-only until the project's guidelines are in it
+    page.wait_for_function("document.querySelector('#guidelines-source').dataset.loaded")
     source = page.locator("#guidelines-source")
     source.fill(
         "# Entities\n\nMark **people** as `PER`.\n\n- companies: ORG\n- places: LOC\n\n"
@@ -203,3 +202,84 @@ def test_schema_check_goes_through_the_service_and_reports_problems(
     assert ok.ok and ok.json()["schema"]["controls"][0]["name"] == "sentiment"
     bad = page.request.post("/ui/schema-check", data={"source": "objects: {}\ncontrols: []"})
     assert bad.status == 422 and bad.json()["errors"]
+
+
+def test_guidelines_editor_waits_for_the_project_before_taking_input(
+    page: Any, platform: Platform, live_url: str
+) -> None:
+    manager, project_id, _ = project_of(platform, live_url, [])
+    httpx.put(
+        f"{live_url}/api/v1/projects/{project_id}/guidelines",
+        json={"text": "# Current rules\n\nTag people.", "changelog": "first"},
+        headers=manager.headers,
+    ).raise_for_status()
+    log_in(page, manager)
+    held: list[Any] = []
+    page.route(f"**/api/v1/projects/{project_id}", lambda route: held.append(route))
+    page.goto(f"/projects/{project_id}/settings")
+    page.wait_for_function("document.querySelector('#guidelines-source').readOnly")
+    source = page.locator("#guidelines-source")
+    while not held:  # the project request is on hold
+        page.wait_for_timeout(20)
+
+    # typing before the project arrived neither lands nor gets lost later: the editor is
+    # read-only, says so, and cannot be saved
+    source.press_sequentially("typed too early")
+    assert source.input_value() == ""
+    assert source.get_attribute("placeholder") == "Loading the guidelines…"
+    assert page.locator("#guidelines-save").is_disabled()
+
+    held[0].continue_()
+    page.wait_for_function("document.querySelector('#guidelines-source').dataset.loaded")
+    assert source.input_value() == "# Current rules\n\nTag people."
+    assert page.locator("#guidelines-preview h1").inner_text() == "Current rules"
+    source.press("End")
+    source.press_sequentially(" And places.")
+    page.wait_for_timeout(100)
+    assert source.input_value() == "# Current rules\n\nTag people. And places."
+    page.click("#guidelines-save")
+    page.wait_for_function("document.querySelector('#toast').textContent === 'Saved as version 3'")
+    project = httpx.get(f"{live_url}/api/v1/projects/{project_id}", headers=manager.headers).json()
+    assert project["guidelines"] == "# Current rules\n\nTag people. And places."
+
+
+def test_export_page_shows_why_an_export_was_refused(
+    page: Any, platform: Platform, live_url: str, tmp_path: Path
+) -> None:
+    manager, project_id, _ = project_of(platform, live_url, [{"data": {"text": "Ticket"}}])
+    log_in(page, manager)
+    page.goto(f"/projects/{project_id}/export")
+    error = page.locator("#export-error")
+    assert error.is_hidden()
+
+    # the picker offers only the formats this schema allows: no COCO for a text project
+    offered = page.locator("#export-format option").evaluate_all("os => os.map(o => o.value)")
+    assert "jsonl" in offered and "csv" in offered and "coco" not in offered
+    # a page left open while the schema changed elsewhere may still ask for COCO: the server
+    # refuses with a problem detail, shown on the page
+    page.locator("#export-format").evaluate(
+        "s => s.append(new Option('coco (stale)', 'coco'))"
+    )
+    page.select_option("#export-format", "coco")
+    page.get_by_role("button", name="Download").click()
+    error.wait_for(state="visible")
+    expected = httpx.get(
+        f"{live_url}/api/v1/projects/{project_id}/export",
+        params={"format": "coco"},
+        headers=manager.headers,
+    )
+    assert expected.status_code == 422
+    assert error.inner_text().splitlines()[0] == expected.json()["detail"]
+    assert page.url.endswith(f"/projects/{project_id}/export")  # still on the page
+    shoot(page, "export_error")
+
+    # a good export after a refused one downloads the file and clears the error
+    page.select_option("#export-format", "jsonl")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download").click()
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    assert json.loads(target.read_text(encoding="utf-8").splitlines()[0])["data"] == {
+        "text": "Ticket"
+    }
+    assert error.is_hidden()

@@ -12,7 +12,9 @@ Task data conventions (`data[key]`, where `key` is the object's `value`, else it
   whose page count the server knows); a page is an image reference string or
   `{"image", "width"?, "height"?, "text"?}`.
 - conversation: a list of `{"role": str, "content": str}`.
-- responses: a list of `{"id": str, "text": str}`; ids are unique non-empty strings.
+- responses: a list of `{"id": str, "text": str}`; ids are unique non-empty strings. A responses
+  object with `values` reads one response from each of those keys instead: the key is the
+  response's id and the string under it its text (every key must be there, or none).
 - timeseries: a reference string or `{"duration"?, ...}`.
 - timeline: optional `{"duration"?}`; else the latest `offset + duration` of its members.
 
@@ -31,7 +33,7 @@ from typing import Any
 
 from labelwright import errors
 from labelwright.domain.kinds import DATA_NEEDED_BY, ObjectType
-from labelwright.domain.objects import TimelineObject
+from labelwright.domain.objects import ResponsesObject, TimelineObject
 from labelwright.domain.schema import LabelingSchema
 
 
@@ -100,6 +102,14 @@ class ObjectContext:
     response_ids: tuple[str, ...] | None = None
 
 
+@dataclass(frozen=True)
+class Response:
+    """One response of a responses object: its id and text (None when the data has none)."""
+
+    id: str
+    text: str | None = None
+
+
 class _BadData(Exception):
     """One object's task data has the wrong shape."""
 
@@ -137,9 +147,9 @@ def describe_objects(
     ordered = sorted(schema.objects, key=lambda n: isinstance(schema.objects[n], TimelineObject))
     for name in ordered:
         spec = schema.objects[name]
-        key = schema.data_key(name)
-        value = task_data.get(key)
+        key = _data_keys(schema, name)
         try:
+            value = _object_data(schema, name, task_data)
             if isinstance(spec, TimelineObject):
                 contexts[name] = _timeline(name, spec, value, contexts)
             elif value is None:
@@ -158,6 +168,62 @@ def describe_objects(
         )
         raise errors.Invalid(message, errors=problems)
     return {name: contexts[name] for name in schema.objects}
+
+
+def read_responses(
+    schema: LabelingSchema, name: str, task_data: Mapping[str, Any]
+) -> tuple[Response, ...] | None:
+    """The responses of responses object `name` in one task's data, in task order.
+
+    Reads the object's one data key (a list of `{"id", "text"}`) or, with `values`, one
+    response per listed key (id = the key, text = the string under it).
+
+    Returns:
+        The responses, or None when the task data has none for the object.
+
+    Raises:
+        errors.Invalid: The data has the wrong shape (as `describe_objects` reports it).
+    """
+    try:
+        value = _object_data(schema, name, task_data)
+        return None if value is None else _responses(value)
+    except _BadData as exc:
+        key = _data_keys(schema, name)
+        reason = str(exc)
+        raise errors.Invalid(
+            f"Object '{name}' (task data key '{key}'): {reason}.",
+            errors=[{"object": name, "key": key, "reason": reason}],
+        ) from None
+
+
+def _data_keys(schema: LabelingSchema, name: str) -> str:
+    """The object's data key, or its keys joined by ", " (a responses object with `values`)."""
+    spec = schema.objects[name]
+    if isinstance(spec, ResponsesObject) and spec.values is not None:
+        return ", ".join(spec.values)
+    return schema.data_key(name)
+
+
+def _object_data(schema: LabelingSchema, name: str, task_data: Mapping[str, Any]) -> Any:
+    """The object's value in the task data; a responses object with `values` gathers its keys
+    into the list form `[{"id": key, "text": ...}, ...]`."""
+    spec = schema.objects[name]
+    if not isinstance(spec, ResponsesObject) or spec.values is None:
+        return task_data.get(schema.data_key(name))
+    missing = [key for key in spec.values if task_data.get(key) is None]
+    if len(missing) == len(spec.values):
+        return None
+    if missing:
+        raise _BadData(f"the task data has no response under {', '.join(map(repr, missing))}")
+    gathered = []
+    for key in spec.values:
+        text = task_data[key]
+        if not isinstance(text, str):
+            raise _BadData(
+                f"the response under '{key}' must be a string, got {type(text).__name__}"
+            )
+        gathered.append({"id": key, "text": text})
+    return gathered
 
 
 def _needers(schema: LabelingSchema) -> dict[str, str]:
@@ -304,9 +370,15 @@ def _read_conversation(
 def _read_responses(
     name: str, spec: Any, value: Any, media: Mapping[str, MediaInfo]
 ) -> ObjectContext:
+    ids = tuple(response.id for response in _responses(value))
+    return ObjectContext(name=name, type=ObjectType.RESPONSES, response_ids=ids)
+
+
+def _responses(value: Any) -> tuple[Response, ...]:
     if not isinstance(value, list | tuple):
         raise _BadData(f"responses data must be a list, got {type(value).__name__}")
-    ids: list[str] = []
+    found: list[Response] = []
+    ids: set[str] = set()
     for index, item in enumerate(value):
         if not isinstance(item, Mapping) or not isinstance(item.get("id"), str) or not item["id"]:
             raise _BadData(f"response {index} must be a mapping with a non-empty string 'id'")
@@ -314,8 +386,9 @@ def _read_responses(
             raise _BadData(f"response {index}: 'text' must be a string")
         if item["id"] in ids:
             raise _BadData(f"response id '{item['id']}' is used more than once")
-        ids.append(item["id"])
-    return ObjectContext(name=name, type=ObjectType.RESPONSES, response_ids=tuple(ids))
+        ids.add(item["id"])
+        found.append(Response(id=item["id"], text=item.get("text")))
+    return tuple(found)
 
 
 def _timeline(

@@ -206,7 +206,7 @@ def _unique_criteria(items: tuple[CriterionSpec, ...]) -> tuple[CriterionSpec, .
 
 
 class RubricControl(_Control):
-    """Several named integer ratings."""
+    """Several named integer ratings; of a `responses` object, one set per response."""
 
     type: Literal["rubric"]
     criteria: Annotated[tuple[CriterionSpec, ...], AfterValidator(_unique_criteria)]
@@ -334,10 +334,22 @@ class PairwiseControl(_Control):
 
 
 class RankingControl(_Control):
-    """An order of all responses, best first; `allow_ties` permits tie groups."""
+    """An order of all responses, best first; `allow_ties` permits tie groups.
+
+    `buckets` names the tie groups, best first (Label Studio's Ranker buckets): a value then has
+    one place per bucket in this order (`[]` for an empty bucket), optionally followed by one
+    place for the responses in no bucket.
+    """
 
     type: Literal["ranking"]
     allow_ties: bool = True
+    buckets: Annotated[tuple[Text, ...] | None, AfterValidator(_unique_names)] = None
+
+    @model_validator(mode="after")
+    def _check_buckets(self) -> Self:
+        if self.buckets is not None and not self.allow_ties:
+            raise ValueError("buckets are tie groups, so they need allow_ties: true")
+        return self
 
 
 class RegionsControl(_LabeledRegions):

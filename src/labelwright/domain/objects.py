@@ -2,15 +2,16 @@
 
 Each object type has its own frozen Pydantic model; `ObjectSpec` is the discriminated union over
 `type`. `value` names the key of the task data that holds the object (the object's own name when
-omitted). Sizes declared here (e.g. an image's `width`/`height`) are a project-wide fallback used
-only when neither the task data nor the media store knows the size.
+omitted); a `responses` object may instead list one key per response in `values`. Sizes
+declared here (e.g. an image's `width`/`height`) are a project-wide fallback used only when
+neither the task data nor the media store knows the size.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, model_validator
 
 from labelwright.domain._frozen import FrozenModel
 from labelwright.domain.controls import Name
@@ -78,10 +79,37 @@ class ConversationObject(_Object):
     type: Literal["conversation"]
 
 
+def _unique_keys(keys: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    if keys is None:
+        return None
+    if len(keys) < 2:
+        raise ValueError("list at least 2 data keys, one per response")
+    for key in keys:
+        if keys.count(key) > 1:
+            raise ValueError(f"data key '{key}' is listed more than once")
+    return keys
+
+
 class ResponsesObject(_Object):
-    """Several model outputs for one prompt, each with a unique id."""
+    """Several model outputs for one prompt, each with a unique id.
+
+    The task data holds them either under one key (`value`, else the object's name) as a list of
+    `{"id", "text"}`, or, with `values`, under several keys, one response each: the key is the
+    response's id and the string under it its text (`values: [answer1, answer2]` reads
+    `{"answer1": "...", "answer2": "..."}`; a pairwise control's `a` is the first key).
+    """
 
     type: Literal["responses"]
+    values: Annotated[tuple[DataKey, ...] | None, AfterValidator(_unique_keys)] = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if self.values is not None and self.value is not None:
+            raise ValueError(
+                "give either 'value' (one data key holding a list of responses) or 'values' "
+                "(one data key per response), not both"
+            )
+        return self
 
 
 class TimelineMember(FrozenModel):

@@ -11,7 +11,7 @@ from typing import Any
 from labelwright import errors
 from labelwright.domain.context import ObjectContext
 from labelwright.domain.controls import ControlSpec, RelationsControl
-from labelwright.domain.kinds import DATA_NEEDED_BY, REGION_CONTROLS, ControlType
+from labelwright.domain.kinds import DATA_NEEDED_BY, REGION_CONTROLS, ControlType, ObjectType
 from labelwright.domain.schema import LabelingSchema
 from labelwright.domain.values import (
     VALIDATORS,
@@ -81,7 +81,11 @@ def validate_results(
         if control.type in _LINKING:
             deferred.append((control, value, report))
             continue
-        scope = Scope(obj=_object_context(control, context), partial=partial)
+        scope = Scope(
+            obj=_object_context(control, context),
+            partial=partial,
+            object_type=_object_type(schema, control),
+        )
         normalized[control.name] = VALIDATORS[ControlType(control.type)](
             control, value, scope, report
         )
@@ -126,6 +130,11 @@ def _object_context(
         problem = {"object": control.of, "control": control.name, "reason": reason}
         raise errors.Invalid(reason[0].upper() + reason[1:] + ".", errors=[problem])
     return obj
+
+
+def _object_type(schema: LabelingSchema, control: ControlSpec) -> ObjectType | None:
+    spec = schema.objects.get(control.of) if control.of is not None else None
+    return None if spec is None else ObjectType(spec.type)
 
 
 def _relatable(schema: LabelingSchema, control: RelationsControl) -> frozenset[str]:

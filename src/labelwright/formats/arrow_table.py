@@ -8,7 +8,7 @@ typed column per control (table below); values a type cannot hold go out as JSON
 |---|---|
 | choice / choices | string / list of strings (`ClassLabel` ints in a dataset) |
 | rating, number, textarea | int64, float64 (int64 when `integer`), string |
-| rubric | struct of int64 per criterion |
+| rubric | struct of int64 per criterion; of a responses object, list of `{response, ratings}` |
 | spans, boxes, polygons, keypoints, segments, transcript | list of structs |
 | pairwise | struct `{choice, strength, reason}` |
 | others (masks, relations, tracks, ranking, regions, fields) | JSON text |
@@ -89,8 +89,35 @@ def columns(schema: LabelingSchema, *, class_labels: bool) -> list[Column]:
             out.append(Column(key, pa.string(), _feature("string"), _data(key, _json)))
     out.append(Column("meta", pa.string(), _feature("string"), lambda t, a: _json(t.meta or None)))
     for control in schema.controls:
-        out.append(_control_column(pa, control, class_labels=class_labels))
+        if control.type == ControlType.RUBRIC and _is_responses(schema, control.of):
+            out.append(_rubric_per_response_column(pa, control))
+        else:
+            out.append(_control_column(pa, control, class_labels=class_labels))
     return out
+
+
+def _is_responses(schema: LabelingSchema, name: str | None) -> bool:
+    spec = schema.objects.get(name) if name is not None else None
+    return spec is not None and spec.type == ObjectType.RESPONSES.value
+
+
+def _rubric_per_response_column(pa: Any, control: ControlSpec) -> Column:
+    """A rubric of responses: `[{response, ratings: {criterion: int}}]` in task order."""
+    names = [c.name for c in getattr(control, "criteria", ())]
+    ratings = pa.struct([(n, pa.int64()) for n in names])
+    arrow = pa.list_(pa.struct([("response", pa.string()), ("ratings", ratings)]))
+    feature = {
+        "feature": {
+            "response": _feature("string"),
+            "ratings": {n: _feature("int64") for n in names},
+        },
+        "_type": "List",
+    }
+
+    def convert(value: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"response": rid, "ratings": scores} for rid, scores in value.items()]
+
+    return Column(control.name, arrow, feature, _result(control.name, convert))
 
 
 def _data(key: str, convert: Callable[[Any], Any]) -> Callable[[ExportTask, Any], Any]:

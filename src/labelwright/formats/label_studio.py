@@ -6,10 +6,11 @@ Coordinates are converted between Label Studio's percentages of `original_width`
 `original_height` and source pixels; text offsets between UTF-16 code units (JavaScript) and
 code points; brush masks between Label Studio's RLE and COCO RLE; pairwise `left`/`right` and
 `a`/`b` (a tie has no Label Studio equivalent and is refused on export); a `Ranker` result with
-buckets as tie groups in bucket order, the unplaced items (`_`, or any response not in a bucket)
-last. Per-region results (`perRegion="true"` TextArea, Choices, Rating, Number) share their
-region's `id` and become that region's attribute. Cancelled (skipped) annotations are not
-imported. Predictions given only as ids (as Label Studio's JSON export writes them) are skipped.
+buckets as one place per bucket of the control's `buckets` (`[]` for an empty one), the unplaced
+items (`_`, or any response not in a bucket) in one last place, and back. Per-region results
+(`perRegion="true"` TextArea, Choices, Rating, Number) share their region's `id` and become that
+region's attribute. Cancelled (skipped) annotations are not imported. Predictions given only as
+ids (as Label Studio's JSON export writes them) are skipped.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from typing import Any, BinaryIO
 import orjson
 
 from labelwright.domain import ControlSpec, LabelingSchema, rle_decode, rle_encode
+from labelwright.domain.context import read_responses
+from labelwright.domain.controls import RankingControl
 from labelwright.errors import Invalid
-from labelwright.formats.label_studio_config import region_attributes
+from labelwright.formats.label_studio_config import UNPLACED, region_attributes
 from labelwright.formats.ls_brush import decode_brush, encode_brush
 from labelwright.formats.records import ExportTask, Selection
 from labelwright.formats.targets import media_of
@@ -93,10 +96,6 @@ def _task_row(task: Any, schema: LabelingSchema, number: int) -> dict[str, Any]:
     if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
         raise Invalid(f"Label Studio task {number}: expected an object with 'data'")
     data = dict(task["data"])
-    for name, spec in schema.objects.items():
-        key = schema.data_key(name)
-        if spec.type == "responses" and "," in key and key not in data:
-            data[key] = [{"id": part, "text": str(data.get(part, ""))} for part in key.split(",")]
     _add_image_sizes(task, schema, data)
     meta = dict(task.get("meta") or {})
     if "id" in task:
@@ -279,23 +278,31 @@ def _ranking(
     schema: LabelingSchema,
     data: Mapping[str, Any],
 ) -> list[Any]:
-    """A Ranker's order, or its buckets as tie groups in bucket order (best first), the items
-    not in a bucket last as one group."""
+    """A Ranker's order; with buckets, one place per bucket of the control (best first; `[]`
+    when empty), or, for a control without named buckets, the non-empty buckets in result order;
+    then the items not in a bucket as one last place."""
+    buckets = control.buckets if isinstance(control, RankingControl) else None
     plain = ranks.get(control.name) or ranks.get(str(item.get("to_name")))
-    if plain is not None and len(ranks) == 1:
+    if not buckets and plain is not None and len(ranks) == 1:
         return list(plain)
-    groups: list[list[str]] = []
-    for bucket, members in ranks.items():
-        if bucket != "_" and members:
-            groups.append([str(m) for m in members])
+    if buckets:
+        unknown = [b for b in ranks if b != UNPLACED and b not in buckets]
+        if unknown:
+            raise ValueError(
+                f"bucket '{unknown[0]}' is not one of the Ranker's buckets ({', '.join(buckets)})"
+            )
+        groups = [[str(m) for m in ranks.get(bucket) or []] for bucket in buckets]
+    else:
+        groups = [
+            [str(m) for m in members] for b, members in ranks.items() if b != UNPLACED and members
+        ]
     placed = {m for group in groups for m in group}
-    listed = data.get(schema.data_key(control.of or ""))
-    ids = [str(r["id"]) for r in listed if isinstance(r, dict)] if isinstance(listed, list) else []
-    rest = [str(m) for m in ranks.get("_") or [] if str(m) not in placed]
-    rest += [rid for rid in ids if rid not in placed and rid not in rest]
+    responses = read_responses(schema, control.of, data) if control.of else None
+    rest = [str(m) for m in ranks.get(UNPLACED) or [] if str(m) not in placed]
+    rest += [r.id for r in responses or () if r.id not in placed and r.id not in rest]
     if rest:
         groups.append(rest)
-    return [group if len(group) > 1 else group[0] for group in groups]
+    return [group if len(group) != 1 else group[0] for group in groups]
 
 
 def _add_image_region(
@@ -354,11 +361,6 @@ class LabelStudioExporter:
         """Yield a JSON array of Label Studio tasks."""
         yield b"["
         separator = b""
-        synthetic = [
-            schema.data_key(n)
-            for n, s in schema.objects.items()
-            if s.type == "responses" and "," in schema.data_key(n)
-        ]
         images = {
             schema.data_key(n)
             for n, s in schema.objects.items()
@@ -368,7 +370,6 @@ class LabelStudioExporter:
             data = {
                 k: (v.get("src") or v.get("url") if k in images and isinstance(v, dict) else v)
                 for k, v in task.data.items()
-                if k not in synthetic
             }
             body = {
                 "id": task.id,
@@ -439,8 +440,7 @@ def _ls_results(
         elif kind in ("rating", "number"):
             yield base | {"value": {kind: value}}
         elif kind == "ranking":
-            flat = [r for entry in value for r in (entry if isinstance(entry, list) else [entry])]
-            yield base | {"value": {"ranker": {control.name: flat}}}
+            yield base | {"value": {"ranker": _ls_ranker(control, value)}}
         elif kind == "spans":
             text = task.data.get(schema.data_key(control.of or ""), "")
             offsets = _Offsets(text if isinstance(text, str) else "")
@@ -460,6 +460,21 @@ def _ls_results(
                 yield from _ls_region(control, base, segment, index, where, labels)
         else:
             yield from _ls_image_regions(task, control, value, base, schema)
+
+
+def _ls_ranker(control: ControlSpec, value: list[Any]) -> dict[str, list[str]]:
+    """A ranking as a Ranker result: by bucket name (the last, unnamed place as `_`), or flat
+    under the control's name when it has no named buckets."""
+    places = [entry if isinstance(entry, list) else [entry] for entry in value]
+    buckets = control.buckets if isinstance(control, RankingControl) else None
+    if not buckets:
+        return {control.name: [r for place in places for r in place]}
+    ranker = {bucket: list(place) for bucket, place in zip(buckets, places, strict=False)}
+    for bucket in buckets[len(places) :]:
+        ranker[bucket] = []
+    if len(places) > len(buckets):
+        ranker[UNPLACED] = [r for place in places[len(buckets) :] for r in place]
+    return ranker
 
 
 _REGION_RESULT = {"str": ("textarea", "text"), "int": ("rating", "rating")}

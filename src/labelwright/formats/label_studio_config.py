@@ -5,9 +5,10 @@ Supported control tags and what they become: `Choices` (choice, or choices with
 `choice="multiple"`), `Labels` (spans of a text, segments of audio or video), `RectangleLabels`
 (boxes), `PolygonLabels` (polygons), `KeyPointLabels` (keypoints), `BrushLabels` (masks),
 `TextArea` (textarea), `Rating` (rating 1..`maxRating`), `Number` (number), `Relations`
-(relations), `Pairwise` (pairwise over a responses object whose data key names the data keys of
-the two compared objects, `"answer1,answer2"`; the Label Studio importer fills it in) and `Ranker`
-(ranking of a `List`; with `Bucket`s, tie groups in bucket order: the first bucket ranks best).
+(relations), `Pairwise` (pairwise over a responses object `<name>_responses` whose `values` are
+the data keys of the two compared objects, so plain task data `{prompt, answer1, answer2}` fits)
+and `Ranker` (ranking of a `List`; its `Bucket`s become the control's named `buckets`, tie
+groups best first).
 Controls with `perRegion="true"` label each region of their object, so they become an attribute
 of every region control (`Labels`, `RectangleLabels`, ...) of that object: `TextArea` a `str`
 attribute, single `Choices` a list of allowed values, `Rating` an `int`, `Number` a `float`.
@@ -23,6 +24,8 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import quoteattr
 
 from labelwright.domain import LabelingSchema, parse_schema
+from labelwright.domain.controls import RankingControl
+from labelwright.domain.objects import ResponsesObject
 from labelwright.errors import Invalid
 
 OBJECT_TAGS = {
@@ -64,6 +67,8 @@ _REGION_TYPES = {
     "KeyPointLabels": "keypoints",
     "BrushLabels": "masks",
 }
+UNPLACED = "_"
+"""The key of a Ranker result that holds the items in no bucket."""
 _COLOR = re.compile(r"^(#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]+)$")
 
 
@@ -115,7 +120,7 @@ def parse_label_config(xml: str | bytes) -> LabelingSchema:
 
 
 def _add_pairwise_responses(node: ET.Element, objects: dict[str, dict[str, Any]]) -> None:
-    """The responses object of a Pairwise: its data key joins the compared objects' data keys."""
+    """The responses object of a Pairwise: one response per compared object's data key."""
     name = _name(node)
     pair = [part.strip() for part in node.get("toName", "").split(",") if part.strip()]
     missing = [part for part in pair if part not in objects]
@@ -125,7 +130,7 @@ def _add_pairwise_responses(node: ET.Element, objects: dict[str, dict[str, Any]]
             "an object of the config."
         )
     keys = [objects[part].get("value") or part for part in pair]
-    objects[f"{name}_responses"] = {"type": "responses", "value": ",".join(keys)}
+    objects[f"{name}_responses"] = {"type": "responses", "values": keys}
 
 
 def _add_region_attribute(node: ET.Element, controls: list[dict[str, Any]]) -> None:
@@ -225,7 +230,28 @@ def _control(node: ET.Element) -> dict[str, Any]:
         if len(pair) != 2:
             raise Invalid(f"Label Studio config: <Pairwise name='{name}'> must compare 2 objects.")
         return spec | {"type": "pairwise", "of": f"{name}_responses"}
-    return spec | {"type": "ranking", "allow_ties": bool(node.findall("Bucket"))}
+    buckets = _buckets(node, name)
+    return (
+        spec
+        | {"type": "ranking", "allow_ties": bool(buckets)}
+        | ({"buckets": buckets} if buckets else {})
+    )
+
+
+def _buckets(node: ET.Element, ranker: str) -> list[str]:
+    """The names of a Ranker's `Bucket`s, in config order (the first ranks best)."""
+    names = []
+    for bucket in node.findall("Bucket"):
+        name = bucket.get("name")
+        if not name:
+            raise Invalid(f"Label Studio config: a <Bucket> of Ranker '{ranker}' has no name.")
+        if name == UNPLACED:
+            raise Invalid(
+                f"Label Studio config: Ranker '{ranker}' has a <Bucket name=\"{UNPLACED}\">; "
+                f"'{UNPLACED}' is Label Studio's name for the items in no bucket."
+            )
+        names.append(name)
+    return names
 
 
 _BACK = {
@@ -260,8 +286,8 @@ def label_config(schema: LabelingSchema) -> str:
     pairs: dict[str, str] = {}
     for name, spec in schema.objects.items():
         key = schema.data_key(name)
-        if spec.type == "responses" and "," in key:
-            pairs[name] = ",".join(_object_of_key(schema, part) for part in key.split(","))
+        if isinstance(spec, ResponsesObject) and spec.values is not None:
+            pairs[name] = _compared_objects(schema, name, spec.values, lines)
             continue
         tag = _OBJECT_BACK.get(spec.type)
         if tag is None:
@@ -272,6 +298,12 @@ def label_config(schema: LabelingSchema) -> str:
         tag = _BACK.get(control.type)
         if tag is None:
             raise Invalid(f"Control '{control.name}' ({control.type}) has no Label Studio tag.")
+        if control.of in pairs and control.type != "pairwise":
+            raise Invalid(
+                f"Control '{control.name}' ({control.type}) labels object '{control.of}', whose "
+                "responses come from several data keys; Label Studio only compares such objects "
+                "with a Pairwise (a Ranker needs a List of one data key)."
+            )
         target = pairs.get(control.of or "", control.of or "")
         attrs = f"name={quoteattr(control.name)} toName={quoteattr(target)}"
         if control.type == "choices":
@@ -286,6 +318,8 @@ def label_config(schema: LabelingSchema) -> str:
             per_region.setdefault((attribute, target), kind)
         child = "Choice" if tag == "Choices" else "Label"
         items = "".join(f"<{child} value={quoteattr(n)}/>" for n in control.label_names)
+        if isinstance(control, RankingControl) and control.buckets:
+            items = "".join(f"<Bucket name={quoteattr(b)}/>" for b in control.buckets)
         lines.append(f"  <{tag} {attrs}>{items}</{tag}>" if items else f"  <{tag} {attrs}/>")
     for (attribute, target), kind in per_region.items():
         attrs = f'name={quoteattr(attribute)} toName={quoteattr(target)} perRegion="true"'
@@ -298,9 +332,36 @@ def label_config(schema: LabelingSchema) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _object_of_key(schema: LabelingSchema, key: str) -> str:
-    """The object whose data key is `key` (a part of a Pairwise's joined key)."""
-    return next((n for n in schema.objects if schema.data_key(n) == key), key)
+def _compared_objects(
+    schema: LabelingSchema, name: str, keys: tuple[str, ...], lines: list[str]
+) -> str:
+    """The `toName` of a Pairwise over a responses object with `values`: the objects showing
+    those data keys, a `Text` added for each key no object shows."""
+    if len(keys) != 2:
+        raise Invalid(
+            f"Object '{name}' has {len(keys)} responses; Label Studio's Pairwise compares 2."
+        )
+    names = []
+    for key in keys:
+        shown = next(
+            (
+                other
+                for other, spec in schema.objects.items()
+                if spec.type != "responses" and schema.data_key(other) == key
+            ),
+            None,
+        )
+        if shown is None:
+            taken = key in schema.objects or schema.control(key) is not None
+            if taken:
+                raise Invalid(
+                    f"Object '{name}' compares data key '{key}', which is also the name of "
+                    "another object or control; Label Studio needs a Text object of that name."
+                )
+            lines.append(f"  <Text name={quoteattr(key)} value={quoteattr('$' + key)}/>")
+            shown = key
+        names.append(shown)
+    return ",".join(names)
 
 
 def region_attributes(schema: LabelingSchema, object_name: str) -> dict[str, Any]:

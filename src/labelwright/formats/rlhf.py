@@ -4,9 +4,11 @@
 preference, the layout TRL's DPO and reward trainers read: from a pairwise value (`a` or `b`
 wins; ties are left out; `margin` is the strength 1-3, or 0 when none was given: TRL's
 `RewardTrainer` subtracts the margin in its loss and cannot read a null one) and from a ranking
-(every pair of responses in different places; `margin` is how many places apart they are). With a
-conversation object the prompt is its messages and `chosen`/`rejected` are one assistant
-message each (TRL's conversational format); otherwise all three are strings.
+(every pair of responses in different places; `margin` is how many places apart they are, the
+empty places of a ranking with named buckets included). With a conversation object the prompt
+is its messages and `chosen`/`rejected` are one assistant message each (TRL's conversational
+format); otherwise all three are strings, the prompt from the first text object that is not
+one of the responses (`values` of a responses object).
 `ranking-jsonl` writes `{"id", "prompt", "responses": [{"id", "text"}], "ranking"}` per
 annotation, the ranking best first with ties as lists.
 """
@@ -19,23 +21,44 @@ from typing import Any
 import orjson
 
 from labelwright.domain import ControlType, LabelingSchema, ObjectType
+from labelwright.domain.context import Response, read_responses
+from labelwright.domain.objects import ResponsesObject
+from labelwright.errors import Invalid
 from labelwright.formats.records import ExportTask, Selection
 from labelwright.formats.targets import controls_of, find_object, require_controls, require_object
 
 
 def _prompt(task: ExportTask, schema: LabelingSchema) -> tuple[Any, bool]:
-    """The prompt and whether it is a conversation (list of messages)."""
+    """The prompt and whether it is a conversation (list of messages): the first conversation,
+    else the first text object that is not one of the responses (a Label Studio Pairwise shows
+    its responses as text objects too)."""
     conversation = find_object(schema, ObjectType.CONVERSATION)
     if conversation is not None:
         messages = task.data.get(schema.data_key(conversation)) or []
         return [{"role": m["role"], "content": m["content"]} for m in messages], True
-    text = find_object(schema, ObjectType.TEXT)
+    response_keys = {
+        key
+        for spec in schema.objects.values()
+        if isinstance(spec, ResponsesObject)
+        for key in spec.values or ()
+    }
+    text = next(
+        (
+            name
+            for name, spec in schema.objects.items()
+            if spec.type == ObjectType.TEXT.value and schema.data_key(name) not in response_keys
+        ),
+        None,
+    )
     return (task.data.get(schema.data_key(text)) if text else "") or "", False
 
 
-def _responses(task: ExportTask, schema: LabelingSchema, name: str) -> list[Mapping[str, Any]]:
-    value = task.data.get(schema.data_key(name))
-    return list(value) if isinstance(value, list) else []
+def _responses(task: ExportTask, schema: LabelingSchema, name: str) -> list[Response]:
+    """The task's responses (none when its data lacks them or has the wrong shape)."""
+    try:
+        return list(read_responses(schema, name, task.data) or ())
+    except Invalid:
+        return []
 
 
 def _completion(text: str, conversational: bool) -> Any:
@@ -67,14 +90,14 @@ class PreferencePairsExporter:
         for task in tasks:
             prompt, conversational = _prompt(task, schema)
             responses = _responses(task, schema, responses_object)
-            texts = {r["id"]: r.get("text", "") for r in responses}
+            texts = {r.id: r.text or "" for r in responses}
             for annotation in task.annotations:
                 for control in controls:
                     value = annotation.results.get(control.name)
                     if value is None:
                         continue
                     if control.type == ControlType.PAIRWISE.value:
-                        pairs = _pairwise_pairs(value, [r["id"] for r in responses])
+                        pairs = _pairwise_pairs(value, [r.id for r in responses])
                     else:
                         pairs = _ranking_pairs(value)
                     for chosen, rejected, margin in pairs:
@@ -131,7 +154,7 @@ class RankingJsonlExporter:
         for task in tasks:
             prompt, _ = _prompt(task, schema)
             responses = [
-                {"id": r["id"], "text": r.get("text", "")}
+                {"id": r.id, "text": r.text or ""}
                 for r in _responses(task, schema, responses_object)
             ]
             for annotation in task.annotations:

@@ -26,7 +26,12 @@ from labelwright.domain import ControlSpec, ControlType, LabelingSchema
 from labelwright.domain.controls import RubricControl
 from labelwright.domain.kinds import REGION_CONTROLS
 from labelwright.quality.agreement.comparison import kendall_tau, pairwise_choice
-from labelwright.quality.agreement.controls import CATEGORICAL, comparable_value, value_similarity
+from labelwright.quality.agreement.controls import (
+    CATEGORICAL,
+    comparable_value,
+    rubric_units,
+    value_similarity,
+)
 from labelwright.quality.agreement.regions import match_regions
 from labelwright.quality.agreement.spans import span_agreement, token_labels, word_tokens
 from labelwright.quality.agreement.text import transcript_agreement
@@ -251,9 +256,9 @@ def _type_sums(
         sums[("c", name, encode_key("iv_obs"))] += 2.0 * m * within / (m - 1)
     elif isinstance(control, RubricControl):
         for criterion in control.criteria:
-            column = [v[criterion.name] for v in values if criterion.name in v]
-            if len(column) >= 2:
-                _ordinal_sums(sums, name, criterion.name, column)
+            for ratings in rubric_units(values, criterion.name):  # per response, if of responses
+                if len(ratings) >= 2:
+                    _ordinal_sums(sums, name, criterion.name, ratings)
     elif kind == ControlType.CHOICES:
         for label in control.label_names:
             # The same "chosen" test as multilabel_agreement.

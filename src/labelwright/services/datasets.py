@@ -10,7 +10,7 @@ INSERT ... SELECT. The content hash is then computed streaming over the items in
 where `canonical(results)` is the annotation's results as compact UTF-8 JSON with sorted keys.
 Versions are never updated or deleted (only with their project); the annotations they name keep
 their rows when later superseded, rejected or deleted (tombstones), so a version exports the
-same labels later. A task deleted after the version was made drops out of the version's export.
+same labels later. A task that a version holds cannot be deleted (`refuse_deleting_held_task`).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from labelwright.store.models import DatasetVersion
 from labelwright.store.repositories import datasets as dataset_repo
 
 NOTE_MAX = 2000
+MAX_NAMED_VERSIONS = 20
 
 
 class Change(StrEnum):
@@ -152,6 +153,28 @@ def content_sha256(rows: Iterable[tuple[int, int, str | bytes | None]]) -> tuple
         digest.update(b"%d\t%d\t%b\n" % (task_id, annotation_id, canonical))
         count += 1
     return digest.hexdigest(), count
+
+
+def refuse_deleting_held_task(session: Session, project_id: int, task_id: int) -> None:
+    """Raise `Conflict` naming the versions when a dataset version holds the task.
+
+    Takes the project's version lock first (as `create_dataset_version` does), so a version
+    being created at the same time either holds the task when this looks, or is made after the
+    task is gone.
+    """
+    dataset_repo.lock_project(session, project_id)
+    numbers = dataset_repo.versions_holding_task(session, task_id)
+    if not numbers:
+        return
+    shown = ", ".join(str(n) for n in numbers[:MAX_NAMED_VERSIONS])
+    if len(numbers) > MAX_NAMED_VERSIONS:
+        shown += f" and {len(numbers) - MAX_NAMED_VERSIONS} more"
+    noun = "version" if len(numbers) == 1 else "versions"
+    raise Conflict(
+        f"Task {task_id} is in dataset {noun} {shown} of project {project_id}; versions are "
+        "immutable, so a task they hold cannot be deleted.",
+        errors=[{"loc": ["task_id"], "msg": "held by dataset versions", "versions": numbers}],
+    )
 
 
 def list_dataset_versions(

@@ -37,6 +37,7 @@ from labelwright.formats import (
     Selection,
     get_exporter,
 )
+from labelwright.formats.registry import EXPORTERS
 from labelwright.services import policies
 from labelwright.services.context import Actor, Platform
 from labelwright.services.datasets import resolve_version
@@ -119,6 +120,23 @@ def check_export(
         version=_version_ref(session, project_id, version),
         since_version=_version_ref(session, project_id, since_version),
     )
+
+
+def exportable_formats(session: Session, actor: Actor, project_id: int) -> list[tuple[str, str]]:
+    """(name, description) of every registered export format the project's schema allows
+    (managers), for the export page's picker."""
+    project, _ = policies.load_project(
+        session, actor, project_id, allowed=policies.can_manage_project
+    )
+    schema = current_schema(session, project)
+    usable = []
+    for exporter in EXPORTERS:
+        try:
+            exporter.check_schema(schema)
+        except Invalid:
+            continue
+        usable.append((exporter.name, exporter.description))
+    return sorted(usable)
 
 
 def _version_ref(session: Session, project_id: int, number: int | None) -> VersionRef | None:

@@ -252,9 +252,11 @@ class _Importer:
         self.project = project
         self.schema = schema
         self.required_keys = [
-            (name, spec.value or name)
+            (name, key)
             for name, spec in schema.objects.items()
             if spec.type not in ("timeline",)
+            # a responses object with `values` reads one data key per response
+            for key in getattr(spec, "values", None) or (spec.value or name,)
         ]
         self.pending: list[_Row] = []
         self.writer = bulk_tasks.TaskWriter(session, project.id)

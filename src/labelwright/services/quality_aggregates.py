@@ -32,6 +32,7 @@ on the spot for a project of at most `CATCH_UP_LIMIT` annotations, else by the c
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -52,9 +53,14 @@ CATCH_UP_LIMIT = 20_000
 """Most annotations (or changed tasks) a read counts on the spot when the aggregates fell
 behind."""
 BATCH = 500
-"""Changed tasks counted per catch-up transaction (the writers of those tasks wait for it)."""
-MAX_BATCHES_PER_PASS = 20
+"""Changed tasks counted per transaction by a read's catch-up (the writers of those tasks, and
+on SQLite every writer, wait for it)."""
+REFRESH_BATCH = 100
+"""Changed tasks per transaction of the background refresher: smaller, so that it never holds
+up writers long, and it rests as long as each batch took before the next one."""
+MAX_BATCHES_PER_PASS = 50
 """Batches per project in one pass of the background refresher."""
+_MAX_REST = 0.1
 LOW_AGREEMENT = 0.5
 """Tasks whose mean pairwise agreement on a control is below this are flagged."""
 _CHANGED = "labelwright.quality.changed_tasks"
@@ -146,7 +152,10 @@ def _refresh_dirty_batch(session: Session, project_id: int, *, limit: int, wait:
             return 0
         project = session.get(Project, project_id)
         taken = repo.take_dirty_tasks(session, project_id, limit=limit) if project else []
-        if project is not None and taken:
+        if not taken:
+            session.rollback()
+            return 0
+        if project is not None:
             state = repo.quality_state(session, project_id)
             if state is None or state.schema_version != project.schema_version:
                 # Counted by the rebuild, now when the project is small, else by the command.
@@ -183,12 +192,22 @@ def _rebuild_if_small(session: Session, project: Project) -> bool:
 
 
 def _catch_up_watermark(
-    session: Session, project_id: int, *, chunk: int, chunks: int | None, wait: bool
+    session: Session,
+    project_id: int,
+    *,
+    chunk: int,
+    chunks: int | None,
+    wait: bool,
+    rest: bool = False,
 ) -> int:
     """Count annotations newer than the watermark, `chunk` annotations per committed
     transaction, at most `chunks` transactions (None: until current); returns how many."""
     counted = done = 0
+    took = 0.0
     while chunks is None or done < chunks:
+        if rest and done:
+            time.sleep(min(took, _MAX_REST))
+        started = time.monotonic()
         session.rollback()
         begin_write(session)
         if not repo.lock_project_aggregates(session, project_id, wait=wait):
@@ -208,6 +227,7 @@ def _catch_up_watermark(
         session.commit()
         counted += len(rows)
         done += 1
+        took = time.monotonic() - started
     return counted
 
 
@@ -285,7 +305,7 @@ def ensure_current(session: Session, project: Project) -> None:
         raise _behind(project_id, f"{CATCH_UP_LIMIT} changed tasks")
     # Bounded: writers marking more tasks meanwhile are counted by the next read.
     for _ in range(marked // BATCH + 2):
-        if not refresh_dirty(session, project_id, limit=BATCH):
+        if refresh_dirty(session, project_id, limit=BATCH) < BATCH:
             break
     session.rollback()
     state = repo.quality_state(session, project_id)
@@ -331,24 +351,27 @@ def _behind(project_id: int, amount: str) -> Conflict:
 def catch_up_all(
     session: Session,
     *,
-    batch: int = BATCH,
+    batch: int = REFRESH_BATCH,
     max_batches: int = MAX_BATCHES_PER_PASS,
     should_stop: Callable[[], bool] | None = None,
 ) -> int:
     """One pass of the background refresher over every project: at most `max_batches`
-    batches of `batch` changed tasks each, then one chunk of unmarked annotations of projects
-    behind their watermark. Projects another process is catching up are skipped. Returns the
-    number of tasks and annotations counted."""
+    batches of `batch` changed tasks each, then as many chunks of unmarked annotations of
+    projects behind their watermark. Between two transactions it rests as long as the last one
+    took (so SQLite writers get the write lock in between). Projects another process is
+    catching up are skipped. Returns the number of tasks and annotations counted."""
     stop = should_stop or (lambda: False)
     counted = 0
     for project_id in _dirty_projects(session):
         for _ in range(max_batches):
             if stop():
                 return counted
+            started = time.monotonic()
             taken = refresh_dirty(session, project_id, limit=batch, wait=False)
             counted += taken
             if taken < batch:
                 break
+            time.sleep(min(time.monotonic() - started, _MAX_REST))
     session.rollback()
     # Projects still marking tasks move their watermark themselves (`_advance_watermark`).
     marking = set(repo.dirty_project_ids(session))
@@ -357,7 +380,7 @@ def catch_up_all(
         if stop():
             break
         counted += _catch_up_watermark(
-            session, project_id, chunk=batch * 4, chunks=max_batches, wait=False
+            session, project_id, chunk=batch * 4, chunks=max_batches, wait=False, rest=True
         )
     session.rollback()
     return counted

@@ -42,7 +42,7 @@ class QualityRefresher:
             return quality_aggregates.catch_up_all(session, should_stop=self._stop.is_set)
 
     def _run(self) -> None:
-        full = quality_aggregates.BATCH * quality_aggregates.MAX_BATCHES_PER_PASS
+        full = quality_aggregates.REFRESH_BATCH * quality_aggregates.MAX_BATCHES_PER_PASS
         wait = self.every
         while not self._stop.wait(wait):
             try:

@@ -12,6 +12,7 @@ from labelwright.domain.kinds import REGION_CONTROLS, ControlType
 from labelwright.errors import Forbidden, Invalid, NotFound
 from labelwright.services import policies
 from labelwright.services.context import Actor
+from labelwright.services.datasets import refuse_deleting_held_task
 from labelwright.services.policies import Role
 from labelwright.services.quality_aggregates import forget_task
 from labelwright.services.schemas import current_schema
@@ -87,11 +88,13 @@ def get_task(session: Session, actor: Actor, task_id: int) -> Task:
 
 
 def delete_task(session: Session, actor: Actor, task_id: int) -> None:
-    """Delete a task with its predictions and annotations (managers; audited)."""
+    """Delete a task with its predictions and annotations (managers; audited); a task that a
+    dataset version holds is refused with `Conflict`."""
     begin_write(session)
     task, project, role = load_task(session, actor, task_id)
     if not policies.can_manage_project(actor, role):
         raise Forbidden("Only project managers delete tasks.")
+    refuse_deleting_held_task(session, project.id, task.id)
     append_event(
         session,
         actor=actor.email,

@@ -6,6 +6,7 @@ talks to the REST API (the only thing the browser calls for data).
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 
 from labelwright import __version__
 from labelwright.errors import LabelwrightError, Unauthenticated
-from labelwright.services import auth, projects, schemas
+from labelwright.services import auth, export, projects, schemas
 from labelwright.services.context import Actor, Platform
 
 SESSION_COOKIE = "lw_session"
@@ -145,7 +146,12 @@ def members_page(request: Request, project_id: int) -> Response:
 
 @router.get("/projects/{project_id}/export", response_class=HTMLResponse)
 def export_page(request: Request, project_id: int) -> Response:
-    return _project_page(request, project_id, "export.html", tab="export")
+    actor = _actor(request)
+    formats: list[tuple[str, str]] = []
+    if actor is not None:
+        with _platform(request).db.session() as session, contextlib.suppress(LabelwrightError):
+            formats = export.exportable_formats(session, actor, project_id)
+    return _project_page(request, project_id, "export.html", tab="export", formats=formats)
 
 
 @router.get("/projects/{project_id}/settings", response_class=HTMLResponse)

@@ -142,7 +142,9 @@ def get_task(task_id: int, actor: CurrentActor, session: SessionDep) -> TaskOut:
     return TaskOut.model_validate(tasks.get_task(session, actor, task_id))
 
 
-@router.delete("/tasks/{task_id}", status_code=204, responses=problem_responses(401, 403, 404))
+@router.delete(
+    "/tasks/{task_id}", status_code=204, responses=problem_responses(401, 403, 404, 409)
+)
 def delete_task(task_id: int, actor: CurrentActor, session: SessionDep) -> Response:
     """Delete a task with its annotations and predictions (managers)."""
     tasks.delete_task(session, actor, task_id)

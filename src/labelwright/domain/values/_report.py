@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labelwright.domain.context import ObjectContext
+from labelwright.domain.kinds import ObjectType
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,14 @@ class Scope:
         partial: True for predictions: required parts may be missing.
         regions: Region ids of the whole result (filled in before relations and fields are
             checked), mapped to the control holding them.
+        object_type: The type of the labeled object in the schema (known even when `obj` is
+            not), or None for a control of no object.
     """
 
     obj: ObjectContext | None = None
     partial: bool = False
     regions: Mapping[str, RegionRef] = field(default_factory=dict)
+    object_type: ObjectType | None = None
 
 
 @dataclass

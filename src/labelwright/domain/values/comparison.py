@@ -49,10 +49,19 @@ def validate_ranking(control: RankingControl, value: Any, scope: Scope, report: 
     """Response ids best first, ties as groups: `["r2", ["r1", "r3"], "r4"]`.
 
     Every response of the task appears exactly once. Groups need `allow_ties` (the default); a
-    group of one is normalized to the plain id.
+    group of one is normalized to the plain id. With named `buckets`, place `i` is bucket `i`
+    (`[]` when it is empty) and one more, last place may hold the responses in no bucket:
+    buckets `[good, bad]` take `[["r1", "r3"], []]` or `["r2", [], ["r1", "r3"]]`.
     """
     items = read_list(value, report, "response ids")
     if items is None:
+        return None
+    buckets = control.buckets
+    if buckets is not None and len(items) not in (len(buckets), len(buckets) + 1):
+        report.add(
+            f"expected one place per bucket ({', '.join(map(quote, buckets))}), optionally "
+            f"followed by one for the responses in no bucket; got {len(items)} places"
+        )
         return None
     known = scope.obj.response_ids if scope.obj is not None else None
     seen: set[str] = set()
@@ -64,7 +73,10 @@ def validate_ranking(control: RankingControl, value: Any, scope: Scope, report: 
                 "tie groups are not allowed; set allow_ties: true on the control", index=index
             )
         if group is not None and not group:
-            report.add("a tie group must not be empty", index=index)
+            if buckets is None:
+                report.add("a tie group must not be empty", index=index)
+            else:  # an empty bucket keeps its place
+                result.append([])
             continue
         members = list(group) if group is not None else [entry]
         for member in members:
@@ -77,6 +89,8 @@ def validate_ranking(control: RankingControl, value: Any, scope: Scope, report: 
             else:
                 seen.add(member)
         result.append(members if len(members) > 1 else members[0])
+    if buckets is not None and len(result) > len(buckets) and result[-1] == []:
+        result.pop()  # an empty "no bucket" place says nothing
     missing = [rid for rid in known or () if rid not in seen]
     if missing:
         report.add(f"responses {', '.join(quote(rid) for rid in missing)} are not ranked")

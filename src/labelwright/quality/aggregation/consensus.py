@@ -11,6 +11,8 @@ import numpy.typing as npt
 
 from labelwright import errors
 from labelwright.domain import ControlSpec, ControlType, LabelingSchema
+from labelwright.domain.controls import RubricControl
+from labelwright.domain.values.classification import rubric_ratings
 from labelwright.quality.aggregation.regions import fuse_regions
 from labelwright.quality.aggregation.spans import vote_spans
 from labelwright.quality.agreement.controls import comparable_value, value_similarity
@@ -57,12 +59,13 @@ def consensus_results(
     """Combine a task's annotations into one suggested result.
 
     choice and pairwise: weighted vote (ties to the first in sorted order); choices: each
-    option chosen by more than half the weight; rating, number and rubric criteria: weighted
-    lower median (always one of the given values); boxes, polygons, masks,
-    keypoints, document regions, segments: `fuse_regions` (majority support); spans:
-    `vote_spans` when the text of their object is in `texts`; everything else (textarea,
-    transcript, ranking, tracks, fields, spans without text): the medoid, i.e. the annotation
-    value with the highest weighted mean `value_similarity` to the others.
+    option chosen by more than half the weight; rating, number and rubric criteria (of each
+    response, for a rubric of a responses object): weighted lower median (always one of the
+    given values); boxes, polygons, masks, keypoints, document regions, segments:
+    `fuse_regions` (majority support); spans: `vote_spans` when the text of their object is in
+    `texts`; everything else (textarea, transcript, ranking, tracks, fields, spans without
+    text): the medoid, i.e. the annotation value with the highest weighted mean
+    `value_similarity` to the others.
 
     Args:
         schema: The labeling schema.
@@ -127,21 +130,31 @@ def _combine(
     if kind == ControlType.NUMBER:
         median = _median(values, w)
         return (round(median) if getattr(control, "integer", False) else median), "median"
-    if kind == ControlType.RUBRIC:
-        combined = {}
-        for criterion in control.criteria:  # type: ignore[union-attr]
-            rated = [(v[criterion.name], w[i]) for i, v in enumerate(values) if criterion.name in v]
-            if rated:
-                combined[criterion.name] = round(
-                    _median([r for r, _ in rated], np.array([x for _, x in rated]))
-                )
-        return combined, "median"
+    if isinstance(control, RubricControl):
+        return _combine_rubric(control, values, w), "median"
     if kind in FUSED:
         fused = fuse_regions(values, kind=kind.value, weights=w, sigma=sigma)  # type: ignore[arg-type]
         return [{"id": f"c{n + 1}", **f.region} for n, f in enumerate(fused)], "fusion"
     if kind == ControlType.SPANS and control.of is not None and control.of in texts:
         return list(vote_spans(values, texts[control.of], weights=w)), "token-vote"
     return _medoid(schema, control, values, w, sigma), "medoid"
+
+
+def _combine_rubric(control: RubricControl, values: list[Any], w: np.ndarray) -> dict[str, Any]:
+    """The weighted median of each criterion (of each response, for a rubric of responses)."""
+    cells = [rubric_ratings(v) for v in values]
+    responses = dict.fromkeys(r for cell in cells for r, _ in cell)
+    combined: dict[str | None, dict[str, int]] = {}
+    for response in responses:
+        for criterion in control.criteria:
+            key = (response, criterion.name)
+            rated = [(cell[key], w[i]) for i, cell in enumerate(cells) if key in cell]
+            if rated:
+                median = _median([r for r, _ in rated], np.array([x for _, x in rated]))
+                combined.setdefault(response, {})[criterion.name] = round(median)
+    if None in combined:
+        return combined[None]
+    return {str(response): ratings for response, ratings in combined.items()}
 
 
 def _vote(values: list[Any], w: np.ndarray) -> Any:

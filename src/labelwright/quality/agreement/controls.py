@@ -15,6 +15,7 @@ from labelwright import errors
 from labelwright.domain import ControlSpec, ControlType, LabelingSchema
 from labelwright.domain.controls import RatingControl, RubricControl
 from labelwright.domain.kinds import REGION_CONTROLS
+from labelwright.domain.values.classification import rubric_ratings
 from labelwright.quality.agreement import kappa
 from labelwright.quality.agreement.comparison import kendall_tau, pairwise_choice
 from labelwright.quality.agreement.fields import field_agreement
@@ -116,7 +117,8 @@ def value_similarity(control: ControlSpec, a: Any, b: Any, *, sigma: float = 10.
     """Similarity in `[0, 1]` of two values of `control` (1 = full agreement); symmetric.
 
     choice, pairwise: equal or not; choices: Jaccard; rating: `1 - |a - b| / (max - min)`;
-    rubric: the mean of that over criteria; number: the same with the control's bounds, else
+    rubric: the mean of that over criteria (and responses, for a rubric of a responses object;
+    a cell rated in one value only scores 0); number: the same with the control's bounds, else
     `1 - |a - b| / max(|a|, |b|)`; textarea: symmetric character agreement; spans: overlap
     span F1; boxes, polygons, masks, keypoints, regions, segments: matched-F1; transcript:
     symmetric word agreement; tracks: per-frame matched-F1; ranking: `(tau_b + 1) / 2`;
@@ -132,13 +134,7 @@ def value_similarity(control: ControlSpec, a: Any, b: Any, *, sigma: float = 10.
     if isinstance(control, RatingControl):
         return 1.0 - abs(float(a) - float(b)) / (control.max - control.min)
     if isinstance(control, RubricControl):
-        scores = [
-            1.0 - abs(float(a[c.name]) - float(b[c.name])) / (c.max - c.min)
-            if c.name in a and c.name in b
-            else float(c.name not in a and c.name not in b)
-            for c in control.criteria
-        ]
-        return sum(scores) / len(scores)
+        return _rubric_similarity(control, a, b)
     if kind == ControlType.NUMBER:
         return _number_similarity(control, float(a), float(b))
     if kind == ControlType.TEXTAREA:
@@ -164,6 +160,42 @@ def value_similarity(control: ControlSpec, a: Any, b: Any, *, sigma: float = 10.
     raise errors.Invalid(f"No similarity for control type '{kind}'.")
 
 
+def _rubric_similarity(control: RubricControl, a: Any, b: Any) -> float:
+    """Mean over every (response, criterion) cell rated in either value: `1 - |a - b| / range`
+    where both rated it, 0 where one did (1 where neither did, in the flat shape)."""
+    cells_a, cells_b = rubric_ratings(a), rubric_ratings(b)
+    responses = dict.fromkeys(r for r, _ in [*cells_a, *cells_b]) or {None: None}
+    scores = []
+    for response in responses:
+        for c in control.criteria:
+            x, y = cells_a.get((response, c.name)), cells_b.get((response, c.name))
+            if x is not None and y is not None:
+                scores.append(1.0 - abs(float(x) - float(y)) / (c.max - c.min))
+            else:
+                scores.append(float(x is None and y is None))
+    return sum(scores) / len(scores)
+
+
+def rubric_units(values: Sequence[Any], criterion: str) -> list[list[int]]:
+    """The ratings of one item's rubric values on one criterion, as units of agreement.
+
+    A flat rubric gives one unit (the item); a rubric of a `responses` object gives one unit
+    per response, so each response is rated and compared on its own. Responses come in the
+    order they first appear; a unit may hold fewer than two ratings.
+
+    >>> rubric_units([{"c": 4}, {"c": 5}], "c")
+    [[4, 5]]
+    >>> rubric_units([{"r1": {"c": 4}, "r2": {"c": 1}}, {"r1": {"c": 5}, "r2": {"c": 1}}], "c")
+    [[4, 5], [1, 1]]
+    """
+    cells = [rubric_ratings(value) for value in values]
+    responses = dict.fromkeys(r for cell in cells for r, _ in cell)
+    return [
+        [cell[(response, criterion)] for cell in cells if (response, criterion) in cell]
+        for response in responses or {None: None}
+    ]
+
+
 def _number_similarity(control: ControlSpec, a: float, b: float) -> float:
     low, high = getattr(control, "min", None), getattr(control, "max", None)
     if low is not None and high is not None:
@@ -182,7 +214,8 @@ def control_agreement(
     """Summarize the agreement on one control over many items.
 
     The headline measure depends on the type: Krippendorff's alpha (nominal for choice and
-    pairwise, ordinal for rating and rubric criteria, interval for number), mean per-label
+    pairwise, ordinal for rating and rubric criteria, interval for number; a rubric of a
+    responses object counts each response of an item as its own unit), mean per-label
     alpha for choices, and for every other type the mean pairwise similarity of
     `value_similarity` under the type's name (matched-F1, overlap span F1, ...). `details`
     adds percent agreement and Fleiss' kappa (categorical, equal rater counts), mean IoU and
@@ -272,7 +305,7 @@ def _headline(
     if kind == ControlType.RUBRIC:
         alphas = []
         for criterion in control.criteria:  # type: ignore[union-attr]
-            column = [[v[criterion.name] for v in item if criterion.name in v] for item in items]
+            column = [unit for item in items for unit in rubric_units(item, criterion.name)]
             alpha = _guarded(lambda column=column: _alpha(column, "ordinal"))
             if alpha is not None:
                 details[f"alpha:{criterion.name}"] = alpha

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from labelwright.store.models.base import Base, BigId, UtcDateTime, utcnow
@@ -36,3 +36,6 @@ class DatasetVersionItem(Base):
     )
     task_id: Mapped[int] = mapped_column(BigId, primary_key=True)
     annotation_id: Mapped[int] = mapped_column(BigId)
+
+    # Which versions hold a task (a task in a version cannot be deleted).
+    __table_args__ = (Index("ix_dataset_version_items_task_id", "task_id"),)

@@ -118,6 +118,18 @@ def _stream(session: Session, statement: Executable) -> Iterator[Any]:
         yield from part
 
 
+def versions_holding_task(session: Session, task_id: int) -> list[int]:
+    """The numbers of the versions that hold task `task_id`, in order (by the task_id index)."""
+    return list(
+        session.scalars(
+            select(DatasetVersion.version)
+            .join(DatasetVersionItem, DatasetVersionItem.version_id == DatasetVersion.id)
+            .where(DatasetVersionItem.task_id == task_id)
+            .order_by(DatasetVersion.version)
+        )
+    )
+
+
 def finish_version(session: Session, version_id: int, *, sha256: str, task_count: int) -> None:
     session.execute(
         update(DatasetVersion)
@@ -205,7 +217,8 @@ def version_task_batches(
 ) -> Iterator[Sequence[Any]]:
     """Rows `(task_id, data, meta, annotation_id)` of a version's tasks in task order; with
     `since_version_id`, only the tasks whose annotation differs from (or is missing in) that
-    version. Tasks deleted since the version was made are left out (their rows are gone)."""
+    version. The join on tasks keeps the export to live task rows (a task a version holds
+    cannot be deleted, see `services.datasets.refuse_deleting_held_task`)."""
     data, meta = _task_columns(raw)
     item = DatasetVersionItem
     statement = (

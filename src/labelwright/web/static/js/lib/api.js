@@ -82,7 +82,13 @@ export function problemLines(problem) {
   const errors = (problem && problem.errors) || [];
   if (!errors.length) return [problem && problem.detail ? problem.detail : 'Request failed'];
   return errors.map((e) => {
+    // domain problems: {control | object, index?, reason}; request validation: {loc, msg}
+    if (e.reason !== undefined && e.msg === undefined) {
+      const where = e.control ?? e.object;
+      const item = e.index !== null && e.index !== undefined ? ` item ${e.index}` : '';
+      return where ? `${where}${item}: ${e.reason}` : e.reason;
+    }
     const loc = (e.loc || []).filter((p) => p !== 'body').join('.');
-    return loc ? `${loc}: ${e.msg}` : e.msg;
+    return loc ? `${loc}: ${e.msg}` : e.msg ?? String(e.detail ?? '');
   });
 }

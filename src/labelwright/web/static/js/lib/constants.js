@@ -64,3 +64,26 @@ export const TOOL_TAGS = Object.freeze({
   regions: 'lw-regions',
   fields: 'lw-fields',
 });
+
+/**
+ * Keys of the image stage and its region tools, listed in the workbench's shortcuts when a task
+ * shows an image or a document: {keys, what, types, edit}. `types` are the control types a key
+ * belongs to (null: the stage itself, any image), `edit` whether it changes the value (not shown
+ * in read-only review), `rotation` whether only boxes that may rotate use it.
+ */
+export const IMAGE_SHORTCUTS = Object.freeze([
+  { keys: ['+', '-'], what: 'Zoom in / out (or the wheel)', types: null, edit: false },
+  { keys: ['Ctrl+0'], what: 'Fit the image', types: null, edit: false },
+  { keys: ['Ctrl+1'], what: 'Actual size (1:1)', types: null, edit: false },
+  { keys: ['Space'], what: 'Hold and drag to pan (or drag with the middle button)', types: null, edit: false },
+  { keys: ['Escape'], what: 'Deselect the region, cancel a drawing', types: null, edit: true },
+  { keys: ['Delete'], what: 'Delete the selected region', types: null, edit: true },
+  { keys: ['Ctrl+D'], what: 'Duplicate the selected region', types: ['boxes', 'polygons', 'keypoints', 'regions'], edit: true },
+  { keys: ['←', '→', '↑', '↓'], what: 'Nudge the selected region 1 px (with Shift 10 px)', types: ['boxes', 'polygons', 'keypoints', 'regions'], edit: true },
+  { keys: [',', '.'], what: 'Turn the selected box by 1° (< > by 15°)', types: ['boxes'], edit: true, rotation: true },
+  { keys: ['Enter'], what: 'Close the polygon being drawn', types: ['polygons', 'masks'], edit: true },
+  { keys: ['Backspace'], what: 'Remove the last point of the polygon being drawn', types: ['polygons', 'masks'], edit: true },
+  { keys: ['Alt+V'], what: 'Mark the selected keypoint visible / not visible', types: ['keypoints'], edit: true },
+  { keys: ['[', ']'], what: 'Brush smaller / larger', types: ['masks'], edit: true },
+  { keys: ['Alt+X'], what: 'Switch brush and eraser', types: ['masks'], edit: true },
+]);

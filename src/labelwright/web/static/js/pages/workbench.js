@@ -1,14 +1,7 @@
 // The labeling workbench: label, review and adjudicate stages.
 
-import '../tools/choice.js';
-import '../tools/scalar.js';
-import '../tools/spans.js';
-import '../tools/relations.js';
-import '../tools/compare.js';
-import '../tools/image/index.js';
-import '../tools/document/index.js';
 import { api, ApiError, problemLines } from '../lib/api.js';
-import { ACTION_KEYS, CHANGE_EVENT, DRAFT_PREFIX, OUTBOX_KEY, RETRY_MS, TOOL_TAGS } from '../lib/constants.js';
+import { ACTION_KEYS, CHANGE_EVENT, DRAFT_PREFIX, IMAGE_SHORTCUTS, OUTBOX_KEY, RETRY_MS, TOOL_TAGS } from '../lib/constants.js';
 import { History } from '../lib/history.js';
 import { buildHotkeyMap, comboOf, displayCombo, normalizeCombo } from '../lib/hotkeys.js';
 import { renderMarkdown } from '../lib/markdown.js';
@@ -144,7 +137,24 @@ function showBanner(kind, text, ...extra) {
 
 function objectData(name) {
   const spec = state.objects[name] || {};
-  return state.served.task.data[spec.value || name];
+  const data = state.served.task.data;
+  // a responses object with `values` has one response per data key: the key is its id
+  if (spec.type === 'responses' && Array.isArray(spec.values)) {
+    if (!spec.values.some((key) => data[key] != null)) return undefined;
+    return spec.values.map((key) => ({ id: key, text: data[key] }));
+  }
+  return data[spec.value || name];
+}
+
+/**
+ * Text objects that only show a response of a responses object with `values` (a Label Studio
+ * Pairwise's compared texts): the responses object shows them, so they are not shown again.
+ * @returns {Set<string>} object names
+ */
+function responseTexts() {
+  const keys = new Set(Object.values(state.objects).flatMap((o) => (o.type === 'responses' && Array.isArray(o.values) ? o.values : [])));
+  const labeled = new Set(state.controls.map((c) => c.of));
+  return new Set(Object.entries(state.objects).filter(([n, o]) => o.type === 'text' && keys.has(o.value || n) && !labeled.has(n)).map(([n]) => n));
 }
 
 function regionsOf(results) {
@@ -245,9 +255,10 @@ function renderControls(results, { readonly = false } = {}) {
   state.stages.clear();
   const spanObjects = new Set(state.controls.filter((c) => c.type === 'spans').map((c) => c.of));
   const pairs = translationPairs();
+  const shownAsResponses = responseTexts();
   const parts = [];
   for (const [name, spec] of Object.entries(state.objects)) {
-    if (!spanObjects.has(name) && !pairs.has(name)) parts.push(renderObject(name, spec));
+    if (!spanObjects.has(name) && !pairs.has(name) && !shownAsResponses.has(name)) parts.push(renderObject(name, spec));
   }
   for (const control of state.controls) {
     const tool = makeTool(control, results[control.name], { readonly });
@@ -309,6 +320,23 @@ function actionButton(text, combo, onClick, cls = '') {
     h('span', null, text), combo ? h('kbd', null, displayCombo(combo)) : null);
 }
 
+/**
+ * Shortcut rows of the image stage and the region tools on it (none when no object of the task
+ * is an image or a document); keys that edit only when `editing`.
+ */
+function imageShortcutRows(editing) {
+  const staged = new Set(Object.entries(state.objects).filter(([, o]) => o.type === 'image' || o.type === 'document').map(([n]) => n));
+  if (!staged.size) return [];
+  const controls = state.controls.filter((c) => staged.has(c.of));
+  const types = new Set(controls.map((c) => c.type));
+  const rotates = controls.some((c) => c.type === 'boxes' && c.rotation);
+  return IMAGE_SHORTCUTS.filter((k) => (editing || !k.edit) && (!k.types || k.types.some((t) => types.has(t))) && (!k.rotation || rotates))
+    .flatMap((k) => [
+      h('dt', { 'data-image-key': k.keys.join(' ') }, k.keys.map((key) => h('kbd', null, key === '+' ? '+' : displayCombo(key)))),
+      h('dd', null, k.what),
+    ]);
+}
+
 function renderShortcuts() {
   const dl = document.getElementById('shortcut-list');
   const rows = [];
@@ -319,6 +347,7 @@ function renderShortcuts() {
     add(ACTIONS.reject, 'Reject (with a comment)');
     add(ACTIONS.fix, 'Fix it yourself');
     add(ACTIONS.release, 'Release');
+    rows.push(...imageShortcutRows(false));
     add('g', 'Guidelines');
     dl.replaceChildren(...rows);
     return;
@@ -331,6 +360,7 @@ function renderShortcuts() {
     add(ACTIONS.redo, 'Redo');
   }
   if (state.controls.some((c) => c.type === 'spans')) add(ACTIONS.deleteRegion, 'Delete selected span');
+  rows.push(...imageShortcutRows(stage === 'label' || state.mode === 'fix' || state.mode === 'compose'));
   add('g', 'Guidelines');
   dl.replaceChildren(...rows);
 }
@@ -715,10 +745,45 @@ document.addEventListener('keydown', (event) => {
 
 // ---------------------------------------------------------------- start
 
+/** The module defining each control type's tool (tools are loaded only when a schema uses them). */
+const TOOL_MODULES = {
+  choice: '../tools/choice.js',
+  choices: '../tools/choice.js',
+  rating: '../tools/scalar.js',
+  rubric: '../tools/scalar.js',
+  number: '../tools/scalar.js',
+  textarea: '../tools/scalar.js',
+  spans: '../tools/spans.js',
+  relations: '../tools/relations.js',
+  pairwise: '../tools/compare.js',
+  ranking: '../tools/compare.js',
+  boxes: '../tools/image/index.js',
+  polygons: '../tools/image/index.js',
+  keypoints: '../tools/image/index.js',
+  masks: '../tools/image/index.js',
+  regions: '../tools/document/index.js',
+  fields: '../tools/document/index.js',
+};
+/** Modules that show an object type (the image stage, the document viewer). */
+const OBJECT_MODULES = { image: '../tools/image/index.js', document: '../tools/document/index.js' };
+
+/**
+ * Load the tool modules the schema needs, all at once, before any tool is composed (a custom
+ * element created before its class is defined would not take its properties).
+ * @param {{objects?: object, controls?: object[]}} schema
+ */
+function loadTools(schema) {
+  const urls = new Set();
+  for (const spec of Object.values(schema.objects || {})) if (OBJECT_MODULES[spec.type]) urls.add(OBJECT_MODULES[spec.type]);
+  for (const c of schema.controls || []) if (TOOL_MODULES[c.type]) urls.add(TOOL_MODULES[c.type]);
+  return Promise.all([...urls].map((url) => import(url)));
+}
+
 async function start() {
   writeOutbox(readOutbox());
   try {
     state.project = await api('GET', `/projects/${projectId}`);
+    await loadTools(state.project.schema);
   } catch (err) {
     content.replaceChildren(h('p', { class: 'form-error' }, err.message));
     return;

@@ -2,11 +2,20 @@
 
 import { LwTool } from './base.js';
 
-function scale(min, max, current, readonly, label, onPick) {
+const STEP_KEYS = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 };
+
+/**
+ * A row of value buttons (a radio group with one tab stop). Arrow keys move to the next or
+ * previous value and pick it, Home / End pick the ends; Space, Enter or a click on the chosen
+ * value clears it. `key` names the scale so
+ * the tool can give the focus back after it re-renders.
+ */
+function scale(min, max, current, readonly, label, onPick, key = label) {
   const wrap = document.createElement('div');
   wrap.className = 'scale';
   wrap.setAttribute('role', 'radiogroup');
   wrap.setAttribute('aria-label', label);
+  wrap.dataset.scale = key;
   for (let v = min; v <= max; v++) {
     const b = document.createElement('button');
     b.type = 'button';
@@ -15,24 +24,70 @@ function scale(min, max, current, readonly, label, onPick) {
     b.dataset.value = String(v);
     b.setAttribute('role', 'radio');
     b.setAttribute('aria-checked', String(current === v));
+    // one tab stop per scale (the chosen value, else the first); arrows move within it
+    b.tabIndex = current === v || ((current === null || current === undefined) && v === min) ? 0 : -1;
     b.disabled = readonly;
     b.addEventListener('click', () => onPick(current === v ? null : v));
+    b.addEventListener('keydown', (event) => {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      let next = null;
+      if (event.key in STEP_KEYS) next = Math.min(max, Math.max(min, (current ?? v) + STEP_KEYS[event.key]));
+      else if (event.key === 'Home') next = min;
+      else if (event.key === 'End') next = max;
+      if (next === null) return;
+      event.preventDefault();
+      event.stopPropagation();
+      if (next !== current) onPick(next);
+    });
     wrap.append(b);
   }
   return wrap;
 }
 
+/**
+ * Replace a tool's content and keep the keyboard focus on the same value of the same scale
+ * (re-rendering after a pick would otherwise drop it).
+ */
+function replaceKeepingFocus(tool, ...parts) {
+  const active = document.activeElement;
+  const held = active && tool.contains(active) ? active.closest('[data-scale]') : null;
+  const where = held ? [held.dataset.scale, active.dataset.value] : null;
+  tool.replaceChildren(...parts);
+  if (!where) return;
+  const scales = [...tool.querySelectorAll('[data-scale]')].filter((el) => el.dataset.scale === where[0]);
+  const buttons = scales.length ? [...scales[0].querySelectorAll('button')] : [];
+  const picked = buttons.find((b) => b.getAttribute('aria-checked') === 'true');
+  (picked || buttons.find((b) => b.dataset.value === where[1]))?.focus();
+}
+
 export class LwRating extends LwTool {
   render() {
     const { min = 1, max = 5, name = 'rating' } = this.config;
-    this.replaceChildren(scale(min, max, this.value, this.readonly, name, (v) => this.emit(v)));
+    replaceKeepingFocus(this, scale(min, max, this.value, this.readonly, name, (v) => this.emit(v)));
   }
 }
 
+/**
+ * Named ratings. For a control of a `responses` object (`context.responses`, a list of
+ * `{id, text}`) it rates each response on each criterion: one block per response, labelled A / B
+ * for a pair and by id otherwise, and the value is `{response_id: {criterion: rating}}` in task
+ * and schema order; otherwise the value is `{criterion: rating}`.
+ */
 export class LwRubric extends LwTool {
-  render() {
-    const value = this.value && typeof this.value === 'object' ? this.value : {};
-    const rows = (this.config.criteria || []).map((c) => {
+  get criteria() {
+    return this.config.criteria || [];
+  }
+
+  /** Criterion ratings in schema order, or null when none is set. */
+  orderedRatings(ratings) {
+    const out = {};
+    for (const c of this.criteria) if (ratings && c.name in ratings) out[c.name] = ratings[c.name];
+    return Object.keys(out).length ? out : null;
+  }
+
+  /** Rows of criterion scales for `ratings`; `pick(criterion, value)` sets one rating. */
+  rows(ratings, pick, prefix = '') {
+    return this.criteria.map((c) => {
       const row = document.createElement('div');
       row.className = 'rubric-row';
       row.dataset.criterion = c.name;
@@ -44,19 +99,51 @@ export class LwRubric extends LwTool {
         small.textContent = c.description;
         label.append(small);
       }
-      const pick = (v) => {
-        const next = { ...value };
-        if (v === null) delete next[c.name];
-        else next[c.name] = v;
-        // schema order
-        const ordered = {};
-        for (const k of this.config.criteria.map((x) => x.name)) if (k in next) ordered[k] = next[k];
-        this.emit(Object.keys(ordered).length ? ordered : null);
-      };
-      row.append(label, scale(c.min ?? 1, c.max ?? 5, value[c.name], this.readonly, c.name, pick));
+      const ariaLabel = prefix ? `${prefix}: ${c.name}` : c.name;
+      row.append(label, scale(c.min ?? 1, c.max ?? 5, ratings[c.name], this.readonly, ariaLabel, (v) => pick(c.name, v), ariaLabel));
       return row;
     });
-    this.replaceChildren(...rows);
+  }
+
+  render() {
+    const responses = Array.isArray(this.context.responses) ? this.context.responses : null;
+    const value = this.value && typeof this.value === 'object' ? this.value : {};
+    if (!responses) {
+      const pick = (name, v) => {
+        const next = { ...value };
+        if (v === null) delete next[name];
+        else next[name] = v;
+        this.emit(this.orderedRatings(next));
+      };
+      replaceKeepingFocus(this, ...this.rows(value, pick));
+      return;
+    }
+    const pair = responses.length === 2;
+    const blocks = responses.map((r, i) => {
+      const ratings = value[r.id] && typeof value[r.id] === 'object' ? value[r.id] : {};
+      const name = pair ? `${i === 0 ? 'A' : 'B'} · ${r.id}` : String(r.id);
+      const block = document.createElement('div');
+      block.className = 'rubric-response';
+      block.dataset.response = r.id;
+      block.setAttribute('role', 'group');
+      block.setAttribute('aria-label', `Response ${name}`);
+      const head = document.createElement('div');
+      head.className = 'rid';
+      head.textContent = name;
+      const pick = (criterion, v) => {
+        const next = { ...ratings };
+        if (v === null) delete next[criterion];
+        else next[criterion] = v;
+        const all = { ...value, [r.id]: this.orderedRatings(next) };
+        // task order; responses without a rating are left out
+        const out = {};
+        for (const x of responses) if (all[x.id]) out[x.id] = all[x.id];
+        this.emit(Object.keys(out).length ? out : null);
+      };
+      block.append(head, ...this.rows(ratings, pick, pair ? (i === 0 ? 'A' : 'B') : String(r.id)));
+      return block;
+    });
+    replaceKeepingFocus(this, ...blocks);
   }
 }
 

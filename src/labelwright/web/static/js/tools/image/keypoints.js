@@ -37,6 +37,14 @@ export class LwKeypoints extends RegionTool {
     return Math.hypot(k.x - x, k.y - y) <= this.stage.px(DOT + 2) + tol;
   }
 
+  boundsOf(k) {
+    return { x0: k.x, y0: k.y, x1: k.x, y1: k.y };
+  }
+
+  hitPad() {
+    return this.stage.px(DOT + 2);
+  }
+
   describe(k) {
     return ` · ${Math.round(k.x)}, ${Math.round(k.y)}${k.visible === false ? ' · not visible' : ''}`;
   }

@@ -5,11 +5,12 @@
 // with the current label; Escape deselects so the next stroke starts another). Eraser clears
 // pixels of the selected mask (or of every unlocked mask when none is selected). Polygon mode:
 // click points, close with Enter, a double-click or on the first point, and the polygon is filled
-// into the mask. `[` and `]` change the brush size, Alt+X toggles brush and eraser, Alt+click
-// selects the mask under the pointer. Each stroke is one undo step.
+// into the mask by pycocotools' rule (lib/rle.js polygonRuns). `[` and `]` change the brush size,
+// Alt+X toggles brush and eraser, Alt+click selects the mask under the pointer. Each stroke is one
+// undo step.
 
-import { clampPoint, maskArea, paintStroke, rasterizePolygon } from '../../lib/geometry.js';
-import { decodeRle, encodeRle } from '../../lib/rle.js';
+import { clampPoint, maskArea, paintStroke } from '../../lib/geometry.js';
+import { decodeRle, encodeRle, paintRuns, polygonRuns } from '../../lib/rle.js';
 import { RegionTool } from './regions.js';
 import { svg } from './stage.js';
 
@@ -382,7 +383,9 @@ export class LwMasks extends RegionTool {
     this.drawing = null;
     this.overLayer.replaceChildren();
     const targets = this.targets().filter((t) => this.mode !== 'polygon' || t.isNew || t.id === this.selectedId);
-    for (const t of targets) rasterizePolygon(d.points, this.imageWidth, this.imageHeight, { into: t.mask, value: 1 });
+    // filled by pycocotools' polygon rule, so the mask equals what COCO tools make of the polygon
+    const runs = polygonRuns(d.points, this.imageWidth, this.imageHeight);
+    for (const t of targets) paintRuns(t.mask, runs, this.imageWidth, this.imageHeight, 1);
     this.store(targets);
     return true;
   }

@@ -6,6 +6,7 @@
 // inside to move. A polygon that crosses itself is drawn in red and named in a warning.
 
 import {
+  bounds,
   clampPoint,
   deleteVertex,
   hitVertex,
@@ -15,7 +16,7 @@ import {
   nearestEdge,
   pointInPolygon,
 } from '../../lib/geometry.js';
-import { RegionTool, roundPoints } from './regions.js';
+import { fillAndStroke, RegionTool, roundPoints } from './regions.js';
 import { svg } from './stage.js';
 
 /** The "x,y x,y ..." form of an SVG points attribute. */
@@ -26,14 +27,36 @@ function pointsAttr(points) {
 export class LwPolygons extends RegionTool {
   static prefix = 'p';
   static kind = 'Polygons';
+  static canvasShapes = true;
 
   constructor() {
     super();
     this.cursor = 'crosshair';
     /** @type {{points: number[][], shape: SVGElement, rubber: SVGElement} | null} */
     this.drawing = null;
-    /** @type {Set<string>} ids of polygons that cross themselves */
-    this.crossing = new Set();
+    /** @type {WeakMap<any[], boolean>} whether a point list crosses itself (computed once) */
+    this.crossingOf = new WeakMap();
+  }
+
+  /** Whether a polygon's outline crosses itself. */
+  isBad(item) {
+    let bad = this.crossingOf.get(item.points);
+    if (bad === undefined) {
+      bad = item.points.length > 3 && isSelfIntersecting(item.points);
+      this.crossingOf.set(item.points, bad);
+    }
+    return bad;
+  }
+
+  boundsOf(item) {
+    return bounds(item.points);
+  }
+
+  paintItem(ctx, item, { scale, tx, ty }, alpha) {
+    ctx.beginPath();
+    for (const [x, y] of item.points) ctx.lineTo(x * scale + tx, y * scale + ty);
+    ctx.closePath();
+    fillAndStroke(ctx, alpha);
   }
 
   createShape() {
@@ -42,10 +65,7 @@ export class LwPolygons extends RegionTool {
 
   updateShape(el, item) {
     el.setAttribute('points', pointsAttr(item.points));
-    const bad = item.points.length > 3 && isSelfIntersecting(item.points);
-    el.classList.toggle('bad', bad);
-    if (bad) this.crossing.add(item.id);
-    else this.crossing.delete(item.id);
+    el.classList.toggle('bad', this.isBad(item));
   }
 
   hitItem(item, x, y, tol) {
@@ -63,8 +83,7 @@ export class LwPolygons extends RegionTool {
 
   render() {
     super.render();
-    for (const id of this.crossing) if (!this.shapes.has(id)) this.crossing.delete(id);
-    const bad = [...this.crossing];
+    const bad = this.items.filter((item) => this.isBad(item)).map((item) => item.id);
     this.message = bad.length ? `${bad.join(', ')} ${bad.length === 1 ? 'crosses itself' : 'cross themselves'}: move a vertex so the outline does not cross.` : '';
     this.warning.textContent = this.message;
     this.warning.hidden = !this.message;

@@ -6,9 +6,16 @@
 // stage's overlay in source pixels. Subclasses implement the geometry: createShape(item),
 // updateShape(el, item), hitItem(item, x, y, tol), drawHandles(), the pointer gestures, and
 // moveItem(item, dx, dy) for nudging and duplicating.
+//
+// Many regions: a tool with `static canvasShapes = true` (boxes, polygons) paints its regions on
+// the stage's shared canvas instead of keeping one SVG element per region (subclasses implement
+// paintItem(ctx, item, view, alpha)); only the selected and the hovered region are SVG shapes
+// (drawn above, highlighted), and the one being dragged is a copy in the top layer while the
+// canvas leaves it out. Hit testing goes through a grid index over the regions' bounds
+// (boundsOf(item)), so a click does not test every region.
 
 import { LABEL_COLORS } from '../../lib/constants.js';
-import { round } from '../../lib/geometry.js';
+import { boundsIntersect, makeGridIndex, round } from '../../lib/geometry.js';
 import { nextRegionId } from '../../lib/segments.js';
 import { LwTool, optionButton } from '../base.js';
 import { svg } from './stage.js';
@@ -30,6 +37,39 @@ function icon(name) {
 
 /** Nudge distances (source pixels) for the arrow keys, without and with Shift. */
 const NUDGE = [1, 10];
+/** From this many regions on, the region list only builds the rows scrolled into view. */
+const VIRTUAL_FROM = 150;
+/** Height of a row of a long region list, in pixels (image.css gives `.rt-list.virtual li` it). */
+const ROW_HEIGHT = 26;
+/** Rows built above and below the visible ones of a long list. */
+const ROW_SLACK = 8;
+/** Up to this many regions a hit test simply tries them all; past it, a grid index is built. */
+const INDEX_FROM = 48;
+/** Canvas look of a region (the CSS of `.stage-layer .shape` for SVG shapes, in image.css). */
+const PAINT = { fill: 0.16, inactive: 0.75, lockedDash: [2, 3], badDash: [6, 3], badFill: 0.14 };
+
+/**
+ * Fill (at alpha.fill) and stroke (at alpha.stroke) the context's current path.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {{fill: number, stroke: number}} alpha
+ */
+export function fillAndStroke(ctx, alpha) {
+  ctx.globalAlpha = alpha.fill;
+  ctx.fill();
+  ctx.globalAlpha = alpha.stroke;
+  ctx.stroke();
+}
+
+/**
+ * A CSS colour usable on a canvas: custom properties (`var(--l0)`) resolved against `el`.
+ * @param {string} color
+ * @param {Element} el
+ */
+export function resolveColor(color, el) {
+  const m = /^var\((--[\w-]+)(?:,\s*([^)]+))?\)$/.exec(color);
+  if (!m) return color;
+  return getComputedStyle(el).getPropertyValue(m[1]).trim() || m[2] || '#2563eb';
+}
 
 /**
  * Round every number of a point list.
@@ -46,6 +86,10 @@ export class RegionTool extends LwTool {
   static kind = 'Regions';
   /** whether regions can be copied (Ctrl+D) */
   static canDuplicate = true;
+  /** whether regions are painted on the stage's canvas (see the top of this file) */
+  static canvasShapes = false;
+  /** width of a region's outline on the canvas, in screen pixels */
+  static lineWidth = 1.75;
 
   constructor() {
     super();
@@ -68,6 +112,12 @@ export class RegionTool extends LwTool {
     this.gesture = null;
     this.isActive = false;
     this.message = '';
+    /** @type {string | null} the region being dragged (left out of the canvas) */
+    this.dragId = null;
+    /** @type {{value: any, items: any[], boxes: any[], grid: any} | null} */
+    this._indexed = null;
+    /** @type {Map<string, string>} canvas colours by label */
+    this._colors = new Map();
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -98,6 +148,11 @@ export class RegionTool extends LwTool {
 
   get items() {
     return Array.isArray(this.value) ? this.value : [];
+  }
+
+  /** Whether this tool's regions are painted on the stage's canvas. */
+  get usesCanvas() {
+    return this.constructor.canvasShapes && Boolean(this.stage);
   }
 
   get imageWidth() {
@@ -170,6 +225,7 @@ export class RegionTool extends LwTool {
     this.overLayer?.classList.toggle('active', active);
     if (!active) this.cancelDraft?.();
     this.drawHandles();
+    if (this.usesCanvas) this.stage.requestPaint();
   }
 
   viewChanged() {
@@ -184,13 +240,44 @@ export class RegionTool extends LwTool {
     return this.hitId(x, y, tol) !== null;
   }
 
+  /**
+   * The regions as drawn, with their bounds and (once many are hit-tested) a grid index; built
+   * again after every value change (draw() drops it).
+   */
+  indexed() {
+    if (!this._indexed || this._indexed.value !== this._value) {
+      const items = this.items;
+      this._indexed = { value: this._value, items, boxes: items.map((item) => this.boundsOf(item)), grid: null };
+    }
+    return this._indexed;
+  }
+
+  /**
+   * Axis-aligned bounds of a region in source pixels, for the hit-test index and canvas culling;
+   * null = unknown (always a candidate).
+   * @returns {{x0: number, y0: number, x1: number, y1: number} | null}
+   */
+  boundsOf(_item) {
+    return null;
+  }
+
+  /** How far (source pixels) outside its bounds a region still takes a click (e.g. a dot). */
+  hitPad() {
+    return 0;
+  }
+
   /** The topmost visible region under an image point. */
   hitId(x, y, tol = 0) {
-    const items = this.items;
-    for (let i = items.length - 1; i >= 0; i--) {
-      const item = items[i];
-      if (!this.hiddenIds.has(item.id) && this.hitItem(item, x, y, tol)) return item.id;
+    const index = this.indexed();
+    const { items } = index;
+    const hits = (item) => !this.hiddenIds.has(item.id) && this.hitItem(item, x, y, tol);
+    if (items.length < INDEX_FROM) {
+      for (let i = items.length - 1; i >= 0; i--) if (hits(items[i])) return items[i].id;
+      return null;
     }
+    if (!index.grid) index.grid = makeGridIndex(index.boxes);
+    // 1.5 x tol: a rotated box's tolerance band pokes out of its bounds by up to tol * sqrt(2)
+    for (const i of index.grid.at(x, y, 1.5 * tol + this.hitPad())) if (hits(items[i])) return items[i].id;
     return null;
   }
 
@@ -263,14 +350,14 @@ export class RegionTool extends LwTool {
     }
     if (id) {
       this.shapes.get(id)?.classList.add('sel');
-      const row = this.rows.get(id);
-      row?.classList.add('sel');
-      row?.scrollIntoView?.({ block: 'nearest' });
+      this.showRow(id);
+      this.rows.get(id)?.classList.add('sel');
       const item = this.items.find((x) => x.id === id);
       if (item) this.label = item.label;
     }
     this.renderLabels();
     this.renderEditor();
+    this.syncLifted();
     this.drawHandles();
   }
 
@@ -285,6 +372,7 @@ export class RegionTool extends LwTool {
       this.shapes.get(id)?.classList.add('hover');
       this.rows.get(id)?.classList.add('hover');
     }
+    this.syncLifted();
     if (this.stage && this.isActive) this.stage.viewport.style.cursor = id ? 'move' : this.cursor || '';
   }
 
@@ -292,6 +380,7 @@ export class RegionTool extends LwTool {
 
   render() {
     if (!this.panel) this.buildPanel();
+    this._colors.clear();
     if (this.selectedId && !this.items.some((x) => x.id === this.selectedId)) this.selectedId = null;
     this.renderLabels();
     this.renderList();
@@ -315,6 +404,14 @@ export class RegionTool extends LwTool {
     this.editor.className = 'rt-editor';
     this.list = document.createElement('ul');
     this.list.className = 'rt-list';
+    this.list.addEventListener('scroll', () => {
+      if (this.list.classList.contains('virtual') && !this._listFrame) {
+        this._listFrame = requestAnimationFrame(() => {
+          this._listFrame = 0;
+          this.renderList();
+        });
+      }
+    });
     this.list.setAttribute('aria-label', `${this.config.name} regions`);
     this.count = document.createElement('div');
     this.count.className = 'rt-count muted small';
@@ -341,10 +438,38 @@ export class RegionTool extends LwTool {
     this.warning.hidden = !this.message;
   }
 
+  /**
+   * The region list: every row, or for a long list (VIRTUAL_FROM) only the rows in view, between
+   * two spacers standing in for the others so the scrollbar stays true.
+   */
   renderList() {
-    const items = this.items;
-    const seen = new Set();
+    const all = this.items;
+    const virtual = all.length >= VIRTUAL_FROM;
+    this.list.classList.toggle('virtual', virtual);
+    let items = all;
     let index = 0;
+    if (virtual) {
+      if (!this.spacers) {
+        this.spacers = [0, 1].map(() => {
+          const li = document.createElement('li');
+          li.className = 'rt-spacer';
+          li.setAttribute('aria-hidden', 'true');
+          return li;
+        });
+      }
+      const [above, below] = this.spacers;
+      const top = this.list.scrollTop;
+      const height = Math.min(this.list.clientHeight, 2000) || 10 * ROW_HEIGHT;
+      const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - ROW_SLACK);
+      const last = Math.min(all.length, Math.ceil((top + height) / ROW_HEIGHT) + ROW_SLACK);
+      items = all.slice(first, last);
+      above.style.height = `${first * ROW_HEIGHT}px`;
+      below.style.height = `${(all.length - last) * ROW_HEIGHT}px`;
+      if (this.list.firstChild !== above) this.list.prepend(above);
+      this.list.append(below);
+      index = 1;
+    } else this.spacers?.forEach((li) => li.remove());
+    const seen = new Set();
     for (const item of items) {
       seen.add(item.id);
       let row = this.rows.get(item.id);
@@ -353,6 +478,7 @@ export class RegionTool extends LwTool {
         this.rows.set(item.id, row);
       }
       if (row._item !== item) this.fillRow(row, item);
+      row.classList.toggle('hover', item.id === this.hoverId);
       if (this.list.children[index] !== row) this.list.insertBefore(row, this.list.children[index] || null);
       index++;
     }
@@ -362,7 +488,23 @@ export class RegionTool extends LwTool {
         this.rows.delete(id);
       }
     }
-    this.count.textContent = items.length ? `${items.length} region${items.length === 1 ? '' : 's'}` : 'No regions yet — draw on the image.';
+    const n = all.length;
+    this.count.textContent = n ? `${n} region${n === 1 ? '' : 's'}` : 'No regions yet — draw on the image.';
+  }
+
+  /** Scroll the region list to a region's row (built first when the list is long). */
+  showRow(id) {
+    if (this.list.classList.contains('virtual')) {
+      const i = this.items.findIndex((x) => x.id === id);
+      if (i < 0) return;
+      const y = i * ROW_HEIGHT;
+      const { scrollTop, clientHeight } = this.list;
+      if (y < scrollTop) this.list.scrollTop = y;
+      else if (y + ROW_HEIGHT > scrollTop + clientHeight) this.list.scrollTop = y + ROW_HEIGHT - clientHeight;
+      this.renderList();
+      return;
+    }
+    this.rows.get(id)?.scrollIntoView?.({ block: 'nearest' });
   }
 
   makeRow(id) {
@@ -431,6 +573,10 @@ export class RegionTool extends LwTool {
     if (shape) {
       shape.style.display = this.hiddenIds.has(id) ? 'none' : '';
       shape.classList.toggle('locked', this.lockedIds.has(id));
+    }
+    if (this.usesCanvas) {
+      this.syncLifted();
+      this.stage.requestPaint();
     }
     this.drawHandles();
   }
@@ -555,9 +701,16 @@ export class RegionTool extends LwTool {
 
   // ------------------------------------------------------------ drawing
 
-  /** Bring the SVG shapes in line with the value: only changed regions are touched. */
+  /** Bring the drawing in line with the value: only changed SVG shapes are touched. */
   draw() {
     if (!this.shapeLayer) return;
+    this._indexed = null;
+    if (this.usesCanvas) {
+      this.syncLifted();
+      this.stage.requestPaint();
+      this.drawHandles();
+      return;
+    }
     const seen = new Set();
     for (const item of this.items) {
       seen.add(item.id);
@@ -584,6 +737,105 @@ export class RegionTool extends LwTool {
       }
     }
     this.drawHandles();
+  }
+
+  /**
+   * Canvas mode: the hovered and the selected region as SVG shapes over the canvas (the selected
+   * one on top); every other region is only painted.
+   */
+  syncLifted() {
+    if (!this.usesCanvas || !this.shapeLayer) return;
+    /** @type {Map<string, any>} */
+    const want = new Map();
+    for (const id of [this.hoverId, this.selectedId]) {
+      if (!id || id === this.dragId || this.hiddenIds.has(id) || want.has(id)) continue;
+      const item = this.indexed().items.find((x) => x.id === id);
+      if (item) want.set(id, item);
+    }
+    for (const [id, el] of this.shapes) {
+      if (!want.has(id)) {
+        el.remove();
+        this.shapes.delete(id);
+      }
+    }
+    for (const [id, item] of want) {
+      let el = this.shapes.get(id);
+      if (!el) {
+        el = this.createShape(item);
+        el.dataset.region = id;
+        el.classList.add('shape');
+        this.shapes.set(id, el);
+      }
+      if (el._item !== item) {
+        el._item = item;
+        el.style.setProperty('--c', this.colorOf(item.label));
+        this.updateShape(el, item);
+      }
+      el.classList.toggle('sel', id === this.selectedId);
+      el.classList.toggle('hover', id === this.hoverId);
+      el.classList.toggle('locked', this.lockedIds.has(id));
+      if (this.shapeLayer.lastChild !== el) this.shapeLayer.append(el);
+    }
+  }
+
+  /** Canvas colour of a label. */
+  canvasColor(label) {
+    let color = this._colors.get(label);
+    if (!color) {
+      color = resolveColor(this.colorOf(label), this);
+      this._colors.set(label, color);
+    }
+    return color;
+  }
+
+  /**
+   * Paint one region on the canvas in viewport pixels (canvas mode); colour and dash are set.
+   * @param {CanvasRenderingContext2D} _ctx
+   * @param {any} _item
+   * @param {{scale: number, tx: number, ty: number}} _view
+   * @param {{fill: number, stroke: number}} _alpha
+   */
+  paintItem(_ctx, _item, _view, _alpha) {}
+
+  /** Whether a region is drawn as invalid (red, dashed): a polygon that crosses itself. */
+  isBad(_item) {
+    return false;
+  }
+
+  /**
+   * Paint the visible regions on the stage's canvas (canvas mode), in order, each filled and
+   * stroked like the SVG shapes (image.css) but in screen space, so a repaint of thousands of
+   * regions is a few milliseconds.
+   * @param {CanvasRenderingContext2D} ctx in viewport pixels
+   * @param {{scale: number, tx: number, ty: number}} view
+   * @param {{x0: number, y0: number, x1: number, y1: number}} rect the visible part of the image
+   */
+  paint(ctx, view, rect) {
+    if (!this.usesCanvas) return;
+    const { items, boxes } = this.indexed();
+    const normal = { fill: PAINT.fill, stroke: this.isActive ? 1 : PAINT.inactive };
+    const invalid = { fill: PAINT.badFill, stroke: normal.stroke };
+    ctx.lineWidth = this.constructor.lineWidth;
+    let color = '';
+    let dash = '';
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (item.id === this.dragId || this.hiddenIds.has(item.id)) continue;
+      if (boxes[i] && !boundsIntersect(boxes[i], rect)) continue;
+      const bad = this.isBad(item);
+      const c = bad ? resolveColor('var(--danger, #dc2626)', this) : this.canvasColor(item.label);
+      if (c !== color) {
+        color = c;
+        ctx.fillStyle = c;
+        ctx.strokeStyle = c;
+      }
+      const d = bad ? 'bad' : this.lockedIds.has(item.id) ? 'locked' : '';
+      if (d !== dash) {
+        dash = d;
+        ctx.setLineDash(d === 'bad' ? PAINT.badDash : d === 'locked' ? PAINT.lockedDash : []);
+      }
+      this.paintItem(ctx, item, view, bad ? invalid : normal);
+    }
   }
 
   /** @returns {SVGElement} */
@@ -620,9 +872,19 @@ export class RegionTool extends LwTool {
    * @returns {SVGElement} the copy
    */
   startGhost(item) {
+    if (this.usesCanvas) {
+      this.dragId = item.id;
+      this.syncLifted();
+      this.stage.requestPaint();
+      const ghost = this.createShape(item);
+      this.updateShape(ghost, item);
+      ghost.classList.add('shape', 'sel', 'dragging');
+      ghost.style.setProperty('--c', this.colorOf(item.label));
+      return ghost;
+    }
     const el = this.shapes.get(item.id);
     const ghost = /** @type {SVGElement} */ (el ? el.cloneNode(false) : this.createShape(item));
-    ghost.classList.add('shape', 'sel', 'ghost');
+    ghost.classList.add('shape', 'sel', 'dragging');
     ghost.style.setProperty('--c', this.colorOf(item.label));
     if (el) el.style.visibility = 'hidden';
     return ghost;
@@ -630,6 +892,14 @@ export class RegionTool extends LwTool {
 
   /** End a drag: show the region's own shape again. */
   endGhost(item) {
+    if (this.usesCanvas) {
+      if (this.dragId) {
+        this.dragId = null;
+        this.syncLifted();
+        this.stage.requestPaint();
+      }
+      return;
+    }
     const el = item && this.shapes.get(item.id);
     if (el) el.style.visibility = '';
   }

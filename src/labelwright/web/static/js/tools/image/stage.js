@@ -27,15 +27,16 @@
 //         doubleClick(p, event), hover(p | null), keyDown(combo, event) -> boolean
 //         viewChanged(view), activeChanged(isActive), imageReady(width, height)
 //         cursor: string                       CSS cursor while it is active
-//         paint(ctx, rect)                     draw its regions on the stage's shared region
-//                                              canvas (under the SVG overlays): ctx is already
-//                                              in source pixels (so stage.px(n) is a line n
-//                                              screen pixels wide), rect = {x0, y0, x1, y1} the
-//                                              visible part of the image (skip what is outside)
+//         paint(ctx, view, rect)               draw its regions on the stage's shared region
+//                                              canvas (under the SVG overlays) in viewport
+//                                              pixels: screen = image * view.scale + view.t;
+//                                              rect = {x0, y0, x1, y1} is the visible part of
+//                                              the image in source pixels (skip what is outside)
 //   stage.requestPaint()
 //       Repaint the region canvas on the next animation frame (a tool's regions changed). The
-//       canvas is screen-sized: during a pan or a wheel zoom it follows the view as a CSS
-//       transform and is repainted when the gesture settles (and every PAINT_EVERY_MS).
+//       canvas is screen-sized: after a zoom or pan step it follows the view as a CSS transform
+//       and is repainted once the steps settle (SETTLE_MS), and every PAINT_EVERY_MS while a
+//       gesture goes on.
 //   stage.addCanvas(tool) -> {canvas, ctx, factor}
 //       A canvas over the image (for masks); one canvas pixel covers factor x factor source
 //       pixels (factor > 1 only for very large images).
@@ -131,7 +132,8 @@ export class LwImageStage extends HTMLElement {
     this._paintFrame = 0;
     this._settleTimer = 0;
     this._paintedAt = 0;
-    this._wheelAt = 0;
+    this._movedAt = 0;
+    this._burstAt = 0;
     /** @type {{scale: number, tx: number, ty: number} | null} the view the region canvas shows */
     this._paintedView = null;
     this._onKeyDown = (e) => this._key(e, true);
@@ -476,13 +478,18 @@ export class LwImageStage extends HTMLElement {
     });
   }
 
-  /** After a zoom or pan step: repaint now, or once a continuous gesture settles. */
+  /**
+   * After a zoom or pan step the painted canvas is only moved (a CSS transform, set by setView);
+   * it is painted again once the steps settle, and every PAINT_EVERY_MS during a long gesture.
+   */
   _viewMoved() {
-    const continuous = this._gesture?.pan || performance.now() - this._wheelAt < 2 * SETTLE_MS;
-    if (!continuous) return this.requestPaint();
+    if (!this._paintedView) return this.requestPaint();
+    const now = performance.now();
+    if (now - this._movedAt > SETTLE_MS) this._burstAt = now;
+    this._movedAt = now;
     clearTimeout(this._settleTimer);
     this._settleTimer = setTimeout(() => this.requestPaint(), SETTLE_MS);
-    if (performance.now() - this._paintedAt > PAINT_EVERY_MS) this.requestPaint();
+    if (now - Math.max(this._paintedAt, this._burstAt) > PAINT_EVERY_MS) this.requestPaint();
   }
 
   _paint() {
@@ -512,8 +519,9 @@ export class LwImageStage extends HTMLElement {
     for (const tool of this.tools) {
       if (!tool.paint) continue;
       ctx.save();
-      ctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.tx, dpr * view.ty);
-      tool.paint(ctx, rect);
+      // screen space, not the view's transform: strokes stay crisp and cheap at any zoom
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      tool.paint(ctx, view, rect);
       ctx.restore();
     }
   }
@@ -597,8 +605,7 @@ export class LwImageStage extends HTMLElement {
     if (!g || g.id !== e.pointerId) return;
     this._gesture = null;
     this.viewport.classList.remove('panning');
-    if (g.pan) this.requestPaint();
-    else g.tool.pointerUp?.(this._point(e), e);
+    if (!g.pan) g.tool.pointerUp?.(this._point(e), e);
   }
 
   _wheel(e) {
@@ -606,7 +613,6 @@ export class LwImageStage extends HTMLElement {
     e.preventDefault();
     const p = this._point(e);
     const delta = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
-    this._wheelAt = performance.now();
     this.zoomBy(Math.exp(-delta * 0.0015), p.sx, p.sy);
   }
 
