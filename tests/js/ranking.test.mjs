@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { moveGroup, ranks, tieWithNext, toGroups, toValue, untie } from '../../src/labelwright/web/static/js/lib/ranking.js';
+import { fromBucketPlaces, moveGroup, moveToPlace, ranks, tieWithNext, toBucketPlaces, toGroups, toValue, untie } from '../../src/labelwright/web/static/js/lib/ranking.js';
 
 const IDS = ['r1', 'r2', 'r3', 'r4'];
 
@@ -31,4 +31,20 @@ test('operations never mutate their input', () => {
   tieWithNext(g, 0);
   moveGroup(g, 0, 1);
   assert.deepEqual(g, [['r1'], ['r2']]);
+});
+
+test('bucket places keep empty buckets and put the rest in no bucket', () => {
+  const ids = ['r1', 'r2', 'r3', 'r4'];
+  const places = toBucketPlaces([['r1', 'r3'], [], 'x', 'r2'], ids, ['good', 'ok', 'bad']);
+  assert.deepEqual(places, [['r1', 'r3'], [], [], ['r2', 'r4']]);
+  assert.deepEqual(fromBucketPlaces(places), [['r1', 'r3'], [], [], ['r2', 'r4']]);
+  assert.deepEqual(fromBucketPlaces([['r1'], ['r2'], []]), ['r1', 'r2']);
+});
+
+test('moving a response between buckets takes it out of its old place', () => {
+  const places = [['r1', 'r2'], [], ['r3']];
+  assert.deepEqual(moveToPlace(places, 'r2', 1), [['r1'], ['r2'], ['r3']]);
+  assert.deepEqual(moveToPlace(places, 'r3', 0), [['r1', 'r2', 'r3'], [], []]);
+  assert.deepEqual(fromBucketPlaces(moveToPlace(places, 'r3', 0)), [['r1', 'r2', 'r3'], []]);
+  assert.deepEqual(places, [['r1', 'r2'], [], ['r3']]); // not mutated
 });

@@ -521,3 +521,48 @@ def test_ranking_by_drag_and_by_keys(page: Any, platform: Platform, live_url: st
     assert stored(live_url, annotator, first + 1)[0]["results"] == {
         "order": ["r1", "r3", ["r4", "r2"]]
     }
+
+
+BUCKETS: dict[str, Any] = {
+    "objects": {"candidates": {"type": "responses"}},
+    "controls": [
+        {
+            "name": "order",
+            "type": "ranking",
+            "of": "candidates",
+            "allow_ties": True,
+            "buckets": ["good", "fair", "bad"],
+        }
+    ],
+}
+
+
+def test_named_buckets_keep_empty_places_and_store_by_bucket(
+    page: Any, platform: Platform, live_url: str
+) -> None:
+    rows = [{"data": {"candidates": CANDIDATES}}]
+    _, annotator, project_id, first = project_with_tasks(platform, live_url, BUCKETS, rows)
+    log_in(page, annotator)
+    page.goto(f"/projects/{project_id}/label")
+    wait_task(page, first)
+    places = page.locator("[data-control=order] .bucket")
+    assert places.evaluate_all("ps => ps.map(p => p.dataset.bucket)") == [
+        "good",
+        "fair",
+        "bad",
+        "No bucket",
+    ]
+    page.get_by_role("button", name="Move r3 to good").click()
+    page.get_by_role("button", name="Move r1 to good").click()
+    page.locator("[data-control=order] .member[data-response=r4]").focus()
+    page.keyboard.press("3")  # r4 to the third bucket, by key
+    assert page.locator("[data-bucket=bad] .member").evaluate_all(
+        "ms => ms.map(m => m.dataset.response)"
+    ) == ["r4"]
+    shoot(page, "workbench_ranking_buckets")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector(".done-state")
+    # fair stays an empty place; r2, in no bucket, is the last place
+    assert stored(live_url, annotator, first)[0]["results"] == {
+        "order": [["r3", "r1"], [], "r4", "r2"]
+    }

@@ -88,3 +88,52 @@ export function ranks(groups) {
   }
   return out;
 }
+
+/**
+ * Named buckets (best first): place `i` of the value is bucket `i`, one more last place holds
+ * the responses in no bucket. Returns one list per bucket plus the unplaced list (task order
+ * for responses the value misses; unknown ids dropped).
+ * @param {(string|string[])[]|null|undefined} value
+ * @param {string[]} ids all response ids, in task order
+ * @param {string[]} buckets
+ * @returns {string[][]} buckets.length + 1 lists, the last one unplaced
+ */
+export function toBucketPlaces(value, ids, buckets) {
+  const known = new Set(ids);
+  const seen = new Set();
+  const places = buckets.map(() => []);
+  const unplaced = [];
+  (value || []).forEach((entry, i) => {
+    const members = (Array.isArray(entry) ? entry : [entry]).filter((id) => known.has(id) && !seen.has(id));
+    members.forEach((id) => seen.add(id));
+    (i < buckets.length ? places[i] : unplaced).push(...members);
+  });
+  for (const id of ids) if (!seen.has(id)) unplaced.push(id);
+  return [...places, unplaced];
+}
+
+/**
+ * The wire value of bucket places: one entry per bucket (`[]` when empty, a plain id for one
+ * response), then the unplaced responses as one last place when there are any.
+ * @param {string[][]} places buckets.length + 1 lists, the last one unplaced
+ * @returns {(string|string[])[]}
+ */
+export function fromBucketPlaces(places) {
+  const named = places.slice(0, -1).map((p) => (p.length === 1 ? p[0] : [...p]));
+  const rest = places[places.length - 1] || [];
+  return rest.length ? [...named, rest.length === 1 ? rest[0] : [...rest]] : named;
+}
+
+/**
+ * Move one response to place `to` (a bucket index, or buckets.length for "no bucket").
+ * @param {string[][]} places
+ * @param {string} id
+ * @param {number} to
+ * @returns {string[][]}
+ */
+export function moveToPlace(places, id, to) {
+  const out = places.map((p) => p.filter((x) => x !== id));
+  const target = Math.max(0, Math.min(out.length - 1, to));
+  out[target].push(id);
+  return out;
+}

@@ -1,6 +1,6 @@
 // <lw-pairwise> (A / tie / B, strength, reason) and <lw-ranking> (order with tie groups).
 
-import { moveGroup, tieWithNext, toGroups, toValue, untie } from '../lib/ranking.js';
+import { fromBucketPlaces, moveGroup, moveToPlace, tieWithNext, toBucketPlaces, toGroups, toValue, untie } from '../lib/ranking.js';
 import { LwTool, optionButton } from './base.js';
 
 const STRENGTHS = [
@@ -93,7 +93,76 @@ export class LwRanking extends LwTool {
     return (this.context.responses || []).map((r) => r.id);
   }
 
+  /**
+   * Named buckets: one labelled place per bucket (empty ones kept) and a "no bucket" place;
+   * each response moves with its place buttons, or with keys 1-9 (bucket) and 0 (none).
+   * @param {string[]} buckets
+   */
+  renderBuckets(buckets) {
+    const places = toBucketPlaces(this.value, this.ids, buckets);
+    const texts = new Map((this.context.responses || []).map((r) => [r.id, r.text || '']));
+    const names = [...buckets, 'No bucket'];
+    const list = document.createElement('ol');
+    list.className = 'rank-list buckets';
+    list.setAttribute('aria-label', 'Buckets, best first');
+    places.forEach((members, p) => {
+      const li = document.createElement('li');
+      li.className = `rank-item bucket${p === buckets.length ? ' unplaced' : ''}`;
+      li.dataset.bucket = names[p];
+      const head = document.createElement('span');
+      head.className = 'rank-pos bucket-name';
+      head.textContent = names[p];
+      const box = document.createElement('div');
+      box.className = 'rank-members';
+      if (!members.length) {
+        const empty = document.createElement('span');
+        empty.className = 'muted small';
+        empty.textContent = 'empty';
+        box.append(empty);
+      }
+      for (const id of members) {
+        const m = document.createElement('span');
+        m.className = 'member';
+        m.tabIndex = 0;
+        m.dataset.response = id;
+        m.title = texts.get(id) || '';
+        const name = document.createElement('b');
+        name.textContent = id;
+        m.append(name);
+        if (!this.readonly) {
+          names.forEach((target, t) => {
+            if (t === p) return;
+            const b = document.createElement('button');
+            b.type = 'button';
+            b.className = 'btn btn-sm btn-ghost';
+            b.textContent = t === buckets.length ? '×' : `→ ${target}`;
+            b.setAttribute('aria-label', `Move ${id} to ${target}`);
+            b.addEventListener('click', () => this.emit(fromBucketPlaces(moveToPlace(places, id, t))));
+            m.append(b);
+          });
+          m.addEventListener('keydown', (e) => {
+            if (e.altKey || e.ctrlKey || e.metaKey) return;
+            const n = e.key === '0' ? buckets.length : Number(e.key) - 1;
+            if (Number.isInteger(n) && n >= 0 && n <= buckets.length && /^[0-9]$/.test(e.key)) {
+              e.preventDefault();
+              e.stopPropagation();
+              this.emit(fromBucketPlaces(moveToPlace(places, id, n)));
+            }
+          });
+        }
+        box.append(m);
+      }
+      li.append(head, box);
+      list.append(li);
+    });
+    this.replaceChildren(list);
+  }
+
   render() {
+    if (Array.isArray(this.config.buckets) && this.config.buckets.length) {
+      this.renderBuckets(this.config.buckets);
+      return;
+    }
     const groups = toGroups(this.value, this.ids);
     const texts = new Map((this.context.responses || []).map((r) => [r.id, r.text || '']));
     const list = document.createElement('ol');
