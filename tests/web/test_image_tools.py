@@ -256,7 +256,10 @@ def test_boxes_polygon_keypoints_and_mask_are_stored_in_source_pixels(
     assert mask["rle"]["size"] == [HEIGHT, WIDTH]
     decoded = coco_mask.decode({"size": mask["rle"]["size"], "counts": mask["rle"]["counts"]})
     expected = capsule((100.0, 400.0), (200.0, 400.0), 10)
-    expected[380:440, 300:400] = 1  # the polygon: pixel centres inside it
+    # the polygon, filled as pycocotools fills it (here: the pixels whose centres it contains)
+    (polygon,) = coco_mask.frPyObjects([[300, 380, 400, 380, 400, 440, 300, 440]], HEIGHT, WIDTH)
+    expected |= coco_mask.decode(polygon)
+    assert expected[380:440, 300:400].all()
     assert int(coco_mask.area(mask["rle"])) == int(expected.sum())
     assert np.array_equal(decoded, expected)
 

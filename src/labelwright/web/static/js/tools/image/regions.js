@@ -778,11 +778,11 @@ export class RegionTool extends LwTool {
     }
   }
 
-  /** Canvas colour of a label. */
+  /** Canvas colour of a label (null: the colour of invalid regions). */
   canvasColor(label) {
     let color = this._colors.get(label);
     if (!color) {
-      color = resolveColor(this.colorOf(label), this);
+      color = resolveColor(label === null ? 'var(--danger, #dc2626)' : this.colorOf(label), this);
       this._colors.set(label, color);
     }
     return color;
@@ -823,7 +823,7 @@ export class RegionTool extends LwTool {
       if (item.id === this.dragId || this.hiddenIds.has(item.id)) continue;
       if (boxes[i] && !boundsIntersect(boxes[i], rect)) continue;
       const bad = this.isBad(item);
-      const c = bad ? resolveColor('var(--danger, #dc2626)', this) : this.canvasColor(item.label);
+      const c = bad ? this.canvasColor(null) : this.canvasColor(item.label);
       if (c !== color) {
         color = c;
         ctx.fillStyle = c;

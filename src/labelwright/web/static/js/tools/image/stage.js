@@ -262,6 +262,7 @@ export class LwImageStage extends HTMLElement {
         this.height = height || this.img.naturalHeight;
         this._previewWidth = this.img.naturalWidth;
         this._sizeWorld();
+        this._paintedView = null; // a new image: paint at once, not after the view settles
         this.fit();
         this.dataset.ready = 'true';
         for (const tool of this.tools) tool.imageReady?.(this.width, this.height);
@@ -509,9 +510,9 @@ export class LwImageStage extends HTMLElement {
     canvas.style.transform = '';
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
+    if (!this.width) return;
     const view = { ...this.view };
     this._paintedView = view;
-    if (!this.width) return;
     const [x0, y0] = toImage(view, 0, 0);
     const [x1, y1] = toImage(view, w, h);
     const margin = this.px(8);
