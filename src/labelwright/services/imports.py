@@ -272,7 +272,7 @@ class _Importer:
         if type(value) is not dict:
             raise Invalid("a task must be a JSON object")
         data = value.get("data")
-        if type(data) is dict and value.keys() <= _ROW_KEYS:
+        if type(data) is dict and _ROW_KEYS.issuperset(value):
             meta = value.get("meta") or {}
             predictions = value.get("predictions") or []
             annotations = value.get("annotations") or []

@@ -40,12 +40,13 @@ def allocate_task_ids(session: Session, count: int) -> list[int]:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         with bind.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            sequence = conn.execute(text("SELECT pg_get_serial_sequence('tasks', 'id')")).scalar()
+            # the sequence as a constant: looked up once, not once per id
             ids = conn.execute(
                 text(
-                    "SELECT array_agg(nextval(pg_get_serial_sequence('tasks', 'id'))) "
-                    "FROM generate_series(1, :n)"
+                    "SELECT array_agg(nextval(CAST(:seq AS regclass))) FROM generate_series(1, :n)"
                 ),
-                {"n": count},
+                {"seq": sequence, "n": count},
             ).scalar_one()
         return sorted(ids)
     # SQLite: under BEGIN IMMEDIATE nobody else inserts; AUTOINCREMENT's high-water mark
