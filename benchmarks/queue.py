@@ -54,7 +54,10 @@ def client_loop(
             served = client.post(f"/api/v1/projects/{project}/next")
             t1 = time.perf_counter()
             if served.status_code != 200:
-                return
+                out.setdefault("errors", []).append(float(served.status_code))
+                if served.status_code == 204:  # nothing left for this client
+                    return
+                continue
             out["next"].append(t1 - t0)
             assignment = served.json()["assignment"]["id"]
             response = client.post(
@@ -169,7 +172,11 @@ def report(
 ) -> None:
     nexts = [v * 1000 for r in results for v in r["next"]]
     submits = [v * 1000 for r in results for v in r["submit"]]
-    errors = sum(len(r.get("errors", [])) for r in results)
+    codes: dict[int, int] = {}
+    for r in results:
+        for code in r.get("errors", []):
+            codes[int(code)] = codes.get(int(code), 0) + 1
+    errors = ", ".join(f"{n}x{code}" for code, n in sorted(codes.items())) or "0"
     print(
         f"{label}, {n} client(s), {workers} worker(s): "
         f"next p50 {pct(nexts, 50):.1f} / p95 {pct(nexts, 95):.1f} / p99 {pct(nexts, 99):.1f} ms; "

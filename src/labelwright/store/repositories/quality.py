@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from labelwright.store.models import (
@@ -626,14 +626,19 @@ def count_annotations_after(session: Session, project_id: int, after: int, *, li
 def project_task_batches(
     session: Session, project_id: int, *, size: int = 2000
 ) -> Iterator[list[int]]:
-    """Every task id of the project, in batches, by id."""
+    """The ids of the project's tasks that have annotations or gold (the only ones that count),
+    in batches, by id; the filter runs in SQL, so a big project with few labels is quick."""
     after = 0
+    labelled = or_(
+        exists().where(Annotation.task_id == Task.id),
+        exists().where(Gold.task_id == Task.id),
+    )
     while True:
         ids = [
             int(t)
             for t in session.scalars(
                 select(Task.id)
-                .where(Task.project_id == project_id, Task.id > after)
+                .where(Task.project_id == project_id, Task.id > after, labelled)
                 .order_by(Task.id)
                 .limit(size)
             )

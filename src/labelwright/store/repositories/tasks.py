@@ -168,7 +168,13 @@ def latest_predictions(session: Session, task_ids: Sequence[int]) -> dict[int, P
 
 def refresh_statistics(session: Session) -> None:
     """After a bulk import, let PostgreSQL's planner see the new rows at once (autovacuum would
-    only catch up later; until then it plans sorts where an index walk is right)."""
+    only catch up later; until then it plans sorts where an index walk is right). On SQLite,
+    copy the import's write-ahead log into the database now, so that the next annotator's
+    submit does not pay for checkpointing hundreds of megabytes."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA wal_checkpoint(PASSIVE)"))
+        session.commit()
+        return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
             text(
