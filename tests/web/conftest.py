@@ -43,16 +43,27 @@ def live_url(platform: Platform) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def page(browser: Any, live_url: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_url)
-    context.set_default_timeout(8000)
+def _tab(browser: Any, live_url: str, width: int, height: int, timeout: int) -> Iterator[Any]:
+    """A page of its own browser context; a JavaScript error on it fails the test."""
+    context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_url)
+    context.set_default_timeout(timeout)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     yield tab
     context.close()
     assert not errors, f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def page(browser: Any, live_url: str) -> Iterator[Any]:
+    yield from _tab(browser, live_url, 1280, 800, 8000)
+
+
+@pytest.fixture
+def wide_page(browser: Any, live_url: str) -> Iterator[Any]:
+    """A larger window for the image and document tools."""
+    yield from _tab(browser, live_url, 1440, 960, 10000)
 
 
 def log_in(page: Any, user: MadeUser) -> None:

@@ -29,18 +29,6 @@ def shoot(page: Any, name: str) -> None:
         page.screenshot(path=str(folder / f"{name}.png"))
 
 
-@pytest.fixture
-def wide_page(browser: Any, live_url: str) -> Any:
-    context = browser.new_context(viewport={"width": 1440, "height": 960}, base_url=live_url)
-    context.set_default_timeout(10000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield tab
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
-
-
 def document_task(platform: Platform, live_url: str) -> tuple[MadeUser, int, int, dict[str, Any]]:
     manager = make_user(platform, prefix="mgr")
     annotator = make_user(platform, prefix="ann")

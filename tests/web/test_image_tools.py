@@ -4,7 +4,6 @@ and compared pixel for pixel; zoom keeps source-pixel coordinates; large images 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,18 +67,6 @@ def shoot(page: Any, name: str) -> None:
     for folder in (ARTIFACTS, SHOTS):
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / f"{name}.png"))
-
-
-@pytest.fixture
-def wide_page(browser: Any, live_url: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1440, "height": 960}, base_url=live_url)
-    context.set_default_timeout(10000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield tab
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
 
 
 def image_task(

@@ -4,7 +4,6 @@ annotation under review (shown, not editable)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -34,18 +33,6 @@ from tests.web.workbench_helpers import wait_task
 pytestmark = pytest.mark.browser
 
 STAGE = "document.querySelector('lw-image-stage')"
-
-
-@pytest.fixture
-def wide_page(browser: Any, live_url: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1440, "height": 960}, base_url=live_url)
-    context.set_default_timeout(10000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield tab
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
 
 
 def image_project(
