@@ -492,3 +492,23 @@ def test_prefetch_claims_a_second_task_and_no_more(client: TestClient, platform:
     assert team.next(ann)["assignment"]["id"] == first["assignment"]["id"]  # type: ignore[index]
     team.submit(ann, first, results={"label": "a"})
     assert team.next(ann)["assignment"]["id"] == ahead["assignment"]["id"]  # type: ignore[index]
+
+
+def test_deleting_the_annotation_under_review_takes_the_task_out_of_review(
+    client: TestClient, platform: Platform
+) -> None:
+    team = Team(client, platform, {"overlap": 1, "review": {"sample": 1.0}}, tasks=1)
+    ann, rev = team.member("ann", "annotator"), team.member("rev", "reviewer")
+    served = team.next(ann)
+    assert served is not None
+    made = team.submit(ann, served, results={"label": "a"}).json()["annotation"]
+    task_id = served["task"]["id"]
+    assert team.task(task_id)["state"] == "review"
+    gone = client.delete(f"/api/v1/annotations/{made['id']}", headers=team.manager.headers)
+    assert gone.status_code in (200, 204), gone.text
+    task = team.task(task_id)
+    assert task["state"] == "new" and task["final_annotation_id"] is None
+    assert team.next(rev, "review") is None  # nothing left to review
+    assert team.next(ann) is None  # a task is never served to the same annotator twice
+    again = team.next(team.member("ann2", "annotator"))
+    assert again is not None and again["task"]["id"] == task_id  # it needs a label again

@@ -215,6 +215,26 @@ def _visible_annotation(
     return annotation
 
 
+def _redecide_without_final(session: Session, task: Task) -> None:
+    """The task's final annotation is gone: the task goes back to labeling and its remaining
+    annotations decide again (a task under review must never lose what is being reviewed)."""
+    from labelwright.services.schemas import current_schema
+    from labelwright.services.stages import advance_after_labeling
+    from labelwright.services.workflow import settings_of
+
+    task.final_annotation_id = None
+    task.final_path = None
+    if task.state == "gold":
+        return
+    task.state = "labeling" if task.annotation_count else "new"
+    task.stage_reason = None
+    project = session.get(Project, task.project_id)
+    if project is not None and task.annotation_count:
+        session.flush()  # the deletion, before the remaining annotations are read
+        schema = current_schema(session, project)
+        advance_after_labeling(session, schema, settings_of(project), task)
+
+
 def delete_annotation(session: Session, actor: Actor, annotation_id: int) -> Annotation:
     """Tombstone an annotation: the row stays, marked deleted, and the deletion is audited."""
     begin_write(session)
@@ -234,8 +254,7 @@ def delete_annotation(session: Session, actor: Actor, annotation_id: int) -> Ann
         if task is not None:
             task.annotation_count = max(0, task.annotation_count - 1)
             if task.final_annotation_id == annotation.id:
-                task.final_annotation_id = None
-                task.final_path = None
+                _redecide_without_final(session, task)
     append_event(
         session,
         actor=actor.email,
