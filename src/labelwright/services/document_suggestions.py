@@ -42,6 +42,7 @@ from labelwright.store.audit import append_event
 from labelwright.store.db import begin_write
 from labelwright.store.models import Job, Task
 from labelwright.store.repositories import documents as document_repo
+from labelwright.store.repositories import jobs as job_repo
 from labelwright.store.repositories import tasks as task_repo
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def start_document_suggestions(
     schema = current_schema(session, project)
     options = _options(schema, control, engine, label)
     total = document_repo.count_project_tasks(session, project_id)
-    job = document_repo.create_job(
+    job = job_repo.create_job(
         session, kind=JOB_KIND, project_id=project_id, created_by=actor.id, total=total
     )
     append_event(
@@ -144,14 +145,14 @@ def run_document_suggestions(
     try:
         for batch in _batches(platform, project_id):
             with platform.db.session() as session:
-                if document_repo.job_status(session, job_id) == "cancelling":
+                if job_repo.job_status(session, job_id) == "cancelling":
                     status = "cancelled"
                     break
                 for task_id in batch:
                     _suggest_task(platform, session, actor, task_id, options, outcome)
                 begin_write(session)
                 done += len(batch)
-                document_repo.set_job_progress(session, job_id, done=done)
+                job_repo.set_job_progress(session, job_id, done=done)
                 session.commit()
     except Exception as exc:  # the job records the failure; the traceback goes to the log
         log.exception("document suggestion job %s failed", job_id)
@@ -165,7 +166,7 @@ def run_document_suggestions(
     }
     with platform.db.session() as session:
         begin_write(session)
-        document_repo.finish_job(
+        job_repo.finish_job(
             session, job_id, status=status, at=platform.clock(), result=result, error=error
         )
         append_event(
@@ -356,7 +357,7 @@ def _ocr(platform: Platform, engine: Any, page: dict[str, Any]) -> list[OcrLine]
 def get_suggestion_job(session: Session, actor: Actor, project_id: int, job_id: int) -> Job:
     """A document suggestion job of the project (managers)."""
     policies.load_project(session, actor, project_id, allowed=policies.can_manage_project)
-    job = document_repo.get_job(session, job_id)
+    job = job_repo.get_job(session, job_id)
     if job is None or job.project_id != project_id or job.kind != JOB_KIND:
         raise NotFound(f"Job {job_id} does not exist in project {project_id}.")
     return job
@@ -368,7 +369,7 @@ def cancel_suggestion_job(session: Session, actor: Actor, project_id: int, job_i
     job = get_suggestion_job(session, actor, project_id, job_id)
     if job.status != "running":
         raise Conflict(f"Job {job_id} is already {job.status}.")
-    document_repo.request_job_cancel(session, job_id)
+    job_repo.request_job_cancel(session, job_id)
     append_event(
         session,
         actor=actor.email,

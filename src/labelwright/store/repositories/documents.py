@@ -11,14 +11,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from labelwright.store.models import Media, Prediction, Task
-from labelwright.store.repositories.jobs import (  # noqa: F401 - the document services' job calls
-    create_job,
-    finish_job,
-    get_job,
-    job_status,
-    request_job_cancel,
-    set_job_progress,
-)
 
 
 def add_media(session: Session, rows: Sequence[dict[str, Any]]) -> None:
