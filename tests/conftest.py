@@ -107,6 +107,7 @@ def _open(url: str, data_dir: Path) -> Platform:
         secret_key="test-secret-key-0123456789",
         db_pool_size=5,
         quality_refresh_seconds=0,  # tests run catch-ups themselves
+        quality_read_budget_ms=600_000,  # and reads count every change (deterministic)
     )
     return Platform.open(settings)
 

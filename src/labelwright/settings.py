@@ -50,7 +50,13 @@ class Settings(BaseSettings):
         default=5.0,
         ge=0,
         description="Interval of the background refresh of the quality aggregates (0: off; "
-        "quality reads still count every change before answering).",
+        "quality reads then count what they can within their budget).",
+    )
+    quality_read_budget_ms: int = Field(
+        default=300,
+        ge=0,
+        description="Time a quality read spends counting uncounted changes before it answers "
+        "from the aggregates as they are (the rest is reported as `pending`).",
     )
 
     @property

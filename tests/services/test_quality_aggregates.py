@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from sqlalchemy import delete, func, select
 
-from labelwright.errors import Conflict
 from labelwright.quality.annotator_report import annotator_stats, reviewer_stats
 from labelwright.quality.annotators import agreement_matrix
 from labelwright.quality.issues import categorical_consensus
@@ -27,6 +26,7 @@ from labelwright.services import (
     tasks,
 )
 from labelwright.services.context import Platform
+from labelwright.services.quality_refresher import QualityRefresher
 from labelwright.services.schemas import current_schema
 from labelwright.store.db import begin_write
 from labelwright.store.models import (
@@ -349,25 +349,40 @@ def test_bulk_written_annotations_are_counted_on_the_next_read(platform: Platfor
     _assert_matches_rebuild(platform, world.id)
 
 
-def test_a_large_backlog_asks_for_a_rebuild(
+def test_a_large_project_without_aggregates_is_recounted_in_the_background(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = World(platform, 4)
+    for _ in range(40):
+        world.step()
     with platform.db.session() as session:
-        for task in world.tasks[:3]:
-            annotations.create_annotation(
-                session, world.annotators[0].actor, task, results={"sentiment": "pos"}
-            )
+        gold.mark_gold(  # a gold task nobody annotated counts too
+            session,
+            world.manager.actor,
+            world.id,
+            [gold.GoldItem(task_id=world.tasks[-1], results={"sentiment": "pos"})],
+        )
     with platform.db.write() as session:
         session.execute(delete(QualityState).where(QualityState.project_id == world.id))
         session.commit()
-    monkeypatch.setattr(quality_aggregates, "CATCH_UP_LIMIT", 2)
-    with platform.db.session() as session, pytest.raises(Conflict, match="quality rebuild"):
-        quality.quality_summary(session, world.manager.actor, world.id)
+        written = session.scalar(
+            select(func.count()).select_from(Annotation).where(Annotation.project_id == world.id)
+        )
+    monkeypatch.setattr(quality_aggregates, "INLINE_REBUILD_LIMIT", 2)
+    with platform.db.session() as session:  # answers at once, nothing counted yet
+        before = quality.quality_summary(session, world.manager.actor, world.id)
+    assert before.pending == written > 2
+    refresher = QualityRefresher(platform, every=3600)
+    passes = 0
+    while refresher.run_once():
+        passes += 1
+    assert passes >= 1
     with platform.db.session() as session:
-        assert quality_aggregates.rebuild_all(session, [world.id]) == {world.id: 3}
-        summary = quality.quality_summary(session, world.manager.actor, world.id)
-    assert summary.annotations == 3
+        summary = quality.quality_summary(session, world.manager.actor, world.id, budget=0)
+    assert summary.pending == 0
+    assert summary.annotations == len(world.live())
+    assert summary.gold_tasks >= 1
+    _assert_matches_rebuild(platform, world.id)
 
 
 def test_deleting_a_task_takes_it_out_of_the_aggregates(platform: Platform) -> None:

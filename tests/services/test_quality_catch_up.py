@@ -16,7 +16,6 @@ import orjson
 import pytest
 from sqlalchemy import event, func, insert, select
 
-from labelwright.errors import Conflict
 from labelwright.services import (
     annotations,
     gold,
@@ -288,8 +287,8 @@ def test_imported_annotations_are_marked(platform: Platform) -> None:
     _assert_matches_rebuild(platform, world.id)
 
 
-def test_a_large_backlog_is_worked_off_in_the_background(
-    platform: Platform, monkeypatch: pytest.MonkeyPatch
+def test_a_read_without_time_to_count_answers_at_once_with_the_pending_changes(
+    platform: Platform,
 ) -> None:
     world = World(platform, 19)
     with platform.db.session() as session:
@@ -299,14 +298,14 @@ def test_a_large_backlog_is_worked_off_in_the_background(
             )
             if task == world.tasks[0]:
                 catch_up(platform, world.id)
-    monkeypatch.setattr(quality_aggregates, "CATCH_UP_LIMIT", 3)
-    with platform.db.session() as session, pytest.raises(Conflict, match="background"):
-        quality.quality_summary(session, world.manager.actor, world.id)
+    with platform.db.session() as session:  # no time to count: answers from what it has
+        summary = quality.quality_summary(session, world.manager.actor, world.id, budget=0)
+    assert (summary.annotations, summary.pending) == (1, 4)
     refresher = QualityRefresher(platform, every=3600)
     assert refresher.run_once() == 4
     with platform.db.session() as session:
-        summary = quality.quality_summary(session, world.manager.actor, world.id)
-    assert summary.annotations == 5
+        summary = quality.quality_summary(session, world.manager.actor, world.id, budget=0)
+    assert (summary.annotations, summary.pending) == (5, 0)
     _assert_matches_rebuild(platform, world.id)
 
 
@@ -358,6 +357,33 @@ def test_a_schema_change_is_counted_by_a_rebuild_in_the_background(platform: Pla
     with platform.db.session() as session:
         summary = quality.quality_summary(session, world.manager.actor, world.id)
     assert summary.annotations == 2 and [c.control for c in summary.controls][-1] == "note"
+    _assert_matches_rebuild(platform, world.id)
+
+
+def test_a_schema_change_of_a_large_project_is_recounted_in_chunks(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = World(platform, 22)
+    with platform.db.session() as session:
+        for user, task in zip(world.annotators, world.tasks, strict=False):
+            annotations.create_annotation(session, user.actor, task, results=_results(world.rng))
+    catch_up(platform, world.id)
+    schema = {
+        **SCHEMA,
+        "controls": [*SCHEMA["controls"], {"name": "note", "type": "textarea", "of": "text"}],
+    }
+    with platform.db.session() as session:
+        projects.update_schema(session, world.manager.actor, world.id, schema)
+    monkeypatch.setattr(quality_aggregates, "INLINE_REBUILD_LIMIT", 1)
+    with platform.db.session() as session:
+        stale = quality.quality_summary(session, world.manager.actor, world.id, budget=0)
+    assert stale.pending == 4
+    with platform.db.session() as session:
+        assert quality_aggregates.catch_up_all(session, batch=1) == 4
+        state = session.get(QualityState, world.id)
+        assert state is not None and state.schema_version == 2
+        summary = quality.quality_summary(session, world.manager.actor, world.id, budget=0)
+    assert (summary.annotations, summary.pending) == (4, 0)
     _assert_matches_rebuild(platform, world.id)
 
 

@@ -126,3 +126,33 @@ def test_quality_page_shows_agreement_annotators_heatmap_gold_and_issues(
     page.click("#send-to-review")
     page.wait_for_selector("#toast:not([hidden])")
     assert "sent back to review" in page.inner_text("#toast")
+
+
+def test_quality_page_shows_changes_still_being_counted_and_updates_itself(
+    page: Any, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manager, project_id, task_ids, _ = _build(platform)
+    monkeypatch.setattr(platform.settings, "quality_read_budget_ms", 0)  # reads count nothing
+    with platform.db.session() as session:
+        gold.mark_gold(
+            session,
+            manager.actor,
+            project_id,
+            [
+                gold.GoldItem(task_id=t, results={"sentiment": "neg", "stars": 2})
+                for t in task_ids[-3:]
+            ],
+        )
+    log_in(page, manager)
+    page.goto(f"/projects/{project_id}/quality")
+    page.wait_for_selector("main[data-loaded=true]")
+    assert "3 recent changes are still being counted" in page.inner_text("#computed")
+    with platform.db.session() as session:  # what the background refresher does
+        while quality_aggregates.refresh_dirty(session, project_id):
+            pass
+    page.wait_for_function(
+        "!document.getElementById('computed').textContent.includes('being counted')",
+        timeout=15_000,
+    )
+    rows = page.locator("#annotators-table tbody tr")
+    assert rows.count() == 2

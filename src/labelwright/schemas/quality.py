@@ -23,6 +23,14 @@ class ControlQualityOut(BaseModel):
     details: dict[str, float] = Field(default_factory=dict)
 
 
+PENDING = Field(
+    default=0,
+    description="Changes (tasks and annotations) not counted yet: the read answered from the "
+    "aggregates as they were; the server counts the rest in the background (at most 100,000 "
+    "are counted for this figure).",
+)
+
+
 class QualitySummaryOut(BaseModel):
     """A project's quality at a glance."""
 
@@ -35,6 +43,7 @@ class QualitySummaryOut(BaseModel):
     gold_tasks: int
     low_agreement_threshold: float
     controls: list[ControlQualityOut]
+    pending: int = PENDING
 
 
 class ReviewCounts(BaseModel):
@@ -106,6 +115,7 @@ class AnnotatorsOut(BaseModel):
     computed_at: datetime
     annotators: list[AnnotatorQualityOut]
     reviewers: list[ReviewerQualityOut]
+    pending: int = PENDING
 
 
 class AnnotatorRef(BaseModel):
@@ -123,6 +133,7 @@ class AgreementMatrixOut(BaseModel):
     annotators: list[AnnotatorRef]
     matrix: list[list[float | None]]
     counts: list[list[int]]
+    pending: int = PENDING
 
 
 class IssueKind(StrEnum):
@@ -148,6 +159,7 @@ class LabelIssuesOut(BaseModel):
     total: int
     by_kind: dict[str, int]
     items: list[LabelIssueOut]
+    pending: int = PENDING
 
 
 class SendToReviewIn(BaseModel):

@@ -95,9 +95,11 @@ def _span_texts(
     return texts
 
 
-def quality_summary(session: Session, actor: Actor, project_id: int) -> out.QualitySummaryOut:
+def quality_summary(
+    session: Session, actor: Actor, project_id: int, *, budget: float | None = None
+) -> out.QualitySummaryOut:
     """Agreement per control (the headline measure of its type) and the project's counts."""
-    project = _current_project(session, actor, project_id)
+    project, pending = _current_project(session, actor, project_id, budget)
     schema = current_schema(session, project)
     by_control = repo.counters(session, project.id, "c")
     controls = []
@@ -133,25 +135,31 @@ def quality_summary(session: Session, actor: Actor, project_id: int) -> out.Qual
         gold_tasks=count("gold_tasks"),
         low_agreement_threshold=LOW_AGREEMENT,
         controls=controls,
+        pending=pending,
     )
 
 
-def _current_project(session: Session, actor: Actor, project_id: int) -> Project:
-    """Load the project for a quality view and make sure its aggregates are current."""
+def _current_project(
+    session: Session, actor: Actor, project_id: int, budget: float | None
+) -> tuple[Project, int]:
+    """Load the project for a quality view after counting its changes for at most `budget`
+    seconds (None: all of them); returns it with the number of changes still pending."""
     project, _ = policies.load_project(
         session, actor, project_id, allowed=policies.can_view_quality
     )
-    aggregates.ensure_current(session, project)
+    pending = aggregates.catch_up_for_read(session, project, budget=budget)
     fresh = session.get(Project, project_id)
     if fresh is None:  # deleted in between
         raise NotFound(f"Project {project_id} does not exist.")
-    return fresh
+    return fresh, pending
 
 
-def annotator_quality(session: Session, actor: Actor, project_id: int) -> out.AnnotatorsOut:
+def annotator_quality(
+    session: Session, actor: Actor, project_id: int, *, budget: float | None = None
+) -> out.AnnotatorsOut:
     """Per annotator: gold accuracy, agreement with consensus and peers, reviews, throughput,
     weekly trend and drift; per reviewer: how often adjudication overturned them."""
-    project = _current_project(session, actor, project_id)
+    project, pending = _current_project(session, actor, project_id, budget)
     now = datetime.now(UTC)
     by_author = repo.counters(session, project.id, "a")
     stats = [
@@ -213,15 +221,24 @@ def annotator_quality(session: Session, actor: Actor, project_id: int) -> out.An
         for r in sorted(overturns, key=lambda r: (r.reviewer_id is None, r.reviewer_id or 0))
     ]
     return out.AnnotatorsOut(
-        project_id=project.id, computed_at=now, annotators=annotators, reviewers=reviewers
+        project_id=project.id,
+        computed_at=now,
+        annotators=annotators,
+        reviewers=reviewers,
+        pending=pending,
     )
 
 
 def agreement_matrix_for(
-    session: Session, actor: Actor, project_id: int, *, control: str | None = None
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    *,
+    control: str | None = None,
+    budget: float | None = None,
 ) -> out.AgreementMatrixOut:
     """Mean agreement of every pair of annotators on one control (default: the first)."""
-    project = _current_project(session, actor, project_id)
+    project, pending = _current_project(session, actor, project_id, budget)
     schema = current_schema(session, project)
     spec = schema.control(control) if control else schema.controls[0]
     if spec is None:
@@ -244,6 +261,7 @@ def agreement_matrix_for(
         annotators=[out.AnnotatorRef(user_id=u, email=emails.get(u)) for u in raters],
         matrix=[[None if np.isnan(v) else float(v) for v in row] for row in matrix.mean],
         counts=matrix.counts.tolist(),
+        pending=pending,
     )
 
 
@@ -254,12 +272,13 @@ def label_issues(
     *,
     kind: out.IssueKind | None = None,
     limit: int = 100,
+    budget: float | None = None,
 ) -> out.LabelIssuesOut:
     """Likely label errors, most likely first: confident learning on the Dawid-Skene consensus
     with the newest prediction's `scores[control] = {label: probability}`, final labels the
     consensus contradicts (both from the last whole-project analysis, see `analyze_project`),
     then low agreement (always current)."""
-    project = _current_project(session, actor, project_id)
+    project, pending = _current_project(session, actor, project_id, budget)
     analyzed_at = _fresh_analysis(session, project)
     by_kind = repo.analysis_issue_counts(session, project.id)
     low_total = sum(
@@ -298,6 +317,7 @@ def label_issues(
         total=sum(by_kind.values()) if kind is None else by_kind.get(kind.value, 0),
         by_kind=by_kind,
         items=items,
+        pending=pending,
     )
 
 
@@ -327,9 +347,7 @@ def _fresh_analysis(session: Session, project: Project) -> datetime | None:
 def analyze_quality(session: Session, actor: Actor, project_id: int) -> out.LabelIssuesOut:
     """Redo the whole-project analysis (Dawid-Skene consensus and confident learning) now;
     on a large project this takes a while (tens of seconds at a million annotations)."""
-    policies.load_project(
-        session, actor, project_id, allowed=policies.can_manage_project
-    )
+    policies.load_project(session, actor, project_id, allowed=policies.can_manage_project)
     session.rollback()
     begin_write(session)
     fresh = session.get(Project, project_id)
@@ -393,7 +411,7 @@ def send_to_review(
         session, actor, project_id, allowed=policies.can_manage_project
     )
     if task_ids is None:
-        aggregates.ensure_current(session, project)
+        aggregates.catch_up_for_read(session, project, budget=None)
         _fresh_analysis(session, project)
         wanted = sorted(
             set(repo.analysis_task_ids(session, project_id))

@@ -17,17 +17,20 @@ agreement row is replaced. Because the rows are deleted first, a write that comm
 catch-up read the task marks it again and is counted by the next catch-up; a refresh is
 idempotent, so counting a task twice is harmless. Writers lock their marked rows until they
 commit (the upsert updates an existing row), so a catch-up never takes a row whose
-transaction is still in flight. Catch-ups run on every quality read (`ensure_current`, the
-project's whole backlog in batches) and in the server's background refresher
-(`catch_up_all`, every `LABELWRIGHT_QUALITY_REFRESH_SECONDS`), safely from several processes.
+transaction is still in flight. Catch-ups run in the server's background refresher
+(`catch_up_all`, every `LABELWRIGHT_QUALITY_REFRESH_SECONDS`), safely from several processes,
+and briefly on every quality read (`catch_up_for_read`: for at most
+`LABELWRIGHT_QUALITY_READ_BUDGET_MS`, then the read answers from the aggregates as they are,
+with the number of changes still `pending`).
 
 Annotations not marked by their writer (an upgrade from before the aggregates, rows written
 around the services) are found by a watermark: `quality_states.max_annotation_id` is the newest
-annotation counted, and newer ones are counted on the next read if there are at most
-`CATCH_UP_LIMIT` of them (else the endpoints answer 409 until `labelwright quality rebuild` has
-run) and by the background refresher in chunks. Imports mark the tasks they annotate, so they
-are counted like submissions. A new schema version, or no aggregates yet, means a rebuild: done
-on the spot for a project of at most `CATCH_UP_LIMIT` annotations, else by the command.
+annotation counted, and newer ones are counted in chunks by the same catch-ups. Imports mark
+the tasks they annotate, so they are counted like submissions. A new schema version, or no
+aggregates yet, means a rebuild: done on the spot for a project of at most
+`INLINE_REBUILD_LIMIT` annotations; a larger project's aggregates are emptied and the
+watermark set back to the start, so the background catch-ups recount it chunk by chunk
+(`labelwright quality rebuild` does it in one go).
 """
 
 from __future__ import annotations
@@ -42,17 +45,18 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from labelwright.domain import LabelingSchema
-from labelwright.errors import Conflict
 from labelwright.quality.increments import TaskContribution, TaskInputs, task_contribution
 from labelwright.services.schemas import current_schema
 from labelwright.store.db import begin_write
 from labelwright.store.models import Project
 from labelwright.store.repositories import quality as repo
 
-CATCH_UP_LIMIT = 20_000
-"""Most annotations (or changed tasks) a read counts on the spot when the aggregates fell
-behind."""
-BATCH = 500
+INLINE_REBUILD_LIMIT = 2_000
+"""Most annotations of a project whose missing or outdated aggregates are rebuilt in one
+transaction (by a read or the refresher); larger projects are recounted in chunks."""
+PENDING_COUNT_LIMIT = 100_000
+"""Most uncounted changes a read counts to report them (`pending`)."""
+READ_BATCH = 50
 """Changed tasks counted per transaction by a read's catch-up (the writers of those tasks, and
 on SQLite every writer, wait for it)."""
 REFRESH_BATCH = 100
@@ -123,7 +127,11 @@ def refresh_tasks(session: Session, project: Project, task_ids: Sequence[int]) -
 
 
 def refresh_dirty(
-    session: Session, project_id: int | None = None, *, limit: int = BATCH, wait: bool = True
+    session: Session,
+    project_id: int | None = None,
+    *,
+    limit: int = REFRESH_BATCH,
+    wait: bool = True,
 ) -> int:
     """Count one batch of changed tasks: at most `limit` of the project's (None: of each
     project with changed tasks), one committed transaction per project; returns how many
@@ -158,8 +166,11 @@ def _refresh_dirty_batch(session: Session, project_id: int, *, limit: int, wait:
         if project is not None:
             state = repo.quality_state(session, project_id)
             if state is None or state.schema_version != project.schema_version:
-                # Counted by the rebuild, now when the project is small, else by the command.
-                _rebuild_if_small(session, project)
+                # Counted by the rebuild, now when the project is small, else chunk by chunk.
+                if _small(session, project):
+                    rebuild_project(session, project)
+                else:
+                    reset_for_recount(session, project)
             else:
                 refresh_tasks(session, project, taken)
                 _advance_watermark(session, project_id, state.max_annotation_id, taken)
@@ -182,13 +193,10 @@ def _advance_watermark(session: Session, project_id: int, seen: int, counted: li
     repo.raise_max_annotation_id(session, project_id, upto if unmarked is None else unmarked - 1)
 
 
-def _rebuild_if_small(session: Session, project: Project) -> bool:
-    if repo.count_annotations_after(session, project.id, 0, limit=CATCH_UP_LIMIT) > (
-        CATCH_UP_LIMIT
-    ):
-        return False
-    rebuild_project(session, project)
-    return True
+def _small(session: Session, project: Project) -> bool:
+    """Whether a rebuild of the project fits one short transaction."""
+    annotations = repo.count_annotations_after(session, project.id, 0, limit=INLINE_REBUILD_LIMIT)
+    return annotations <= INLINE_REBUILD_LIMIT
 
 
 def _catch_up_watermark(
@@ -281,55 +289,54 @@ def rebuild_project(session: Session, project: Project) -> int:
     return counted
 
 
-def ensure_current(session: Session, project: Project) -> None:
-    """Before a read: count every change made since the aggregates were last current (the
-    project's marked tasks in batches of `BATCH`, then unmarked annotations).
+def catch_up_for_read(session: Session, project: Project, *, budget: float | None) -> int:
+    """Before a read: count the changes made since the aggregates were last current, for at
+    most `budget` seconds (None: until done; batches of `READ_BATCH` changed tasks, then
+    chunks of unmarked annotations), and return how many changes are still not counted
+    (changed tasks plus newer annotations of other tasks, at most `PENDING_COUNT_LIMIT`): the
+    read answers at once from the aggregates as they are, and the background refresher counts
+    the rest.
+
+    Aggregates missing or built for an older schema version are rebuilt on the spot for a
+    project of at most `INLINE_REBUILD_LIMIT` annotations; a larger project's are reset and
+    recounted by the background refresher (`catch_up_all`), and all its annotations are
+    pending meanwhile.
 
     Ends the session's read transaction when it has to write (the caller re-reads).
-
-    Raises:
-        Conflict: More than `CATCH_UP_LIMIT` changed tasks or unmarked annotations are not
-            counted yet, or a large project needs a rebuild.
     """
+    deadline = time.monotonic() + budget if budget is not None else float("inf")
     project_id = project.id
     state = repo.quality_state(session, project_id)
-    current = state is not None and state.schema_version == project.schema_version
-    marked = repo.count_dirty(session, project_id, limit=CATCH_UP_LIMIT)
-    newest = repo.max_annotation_id(session, project_id)
-    if current and state is not None and not marked and newest <= state.max_annotation_id:
-        return
-    if not current:
+    if state is None or state.schema_version != project.schema_version:
+        total = repo.count_annotations_after(session, project_id, 0, limit=PENDING_COUNT_LIMIT)
+        if total > INLINE_REBUILD_LIMIT:
+            session.rollback()
+            return total
         _rebuild_now(session, project_id)
-        return
-    if marked > CATCH_UP_LIMIT:
-        raise _behind(project_id, f"{CATCH_UP_LIMIT} changed tasks")
-    # Bounded: writers marking more tasks meanwhile are counted by the next read.
-    for _ in range(marked // BATCH + 2):
-        if refresh_dirty(session, project_id, limit=BATCH) < BATCH:
+        return 0
+    caught_up = False
+    while time.monotonic() < deadline:
+        if refresh_dirty(session, project_id, limit=READ_BATCH) < READ_BATCH:
+            caught_up = True
             break
+    if caught_up:
+        session.rollback()
+        while time.monotonic() < deadline:
+            if not _catch_up_watermark(
+                session, project_id, chunk=READ_BATCH * 4, chunks=1, wait=True
+            ):
+                break
     session.rollback()
     state = repo.quality_state(session, project_id)
     seen = state.max_annotation_id if state is not None else 0
-    pending = repo.count_annotations_after(session, project_id, seen, limit=CATCH_UP_LIMIT)
-    if pending > CATCH_UP_LIMIT:
-        raise _behind(project_id, f"{CATCH_UP_LIMIT} annotations")
-    if pending:
-        chunk = BATCH * 4
-        _catch_up_watermark(
-            session, project_id, chunk=chunk, chunks=pending // chunk + 1, wait=True
-        )
-    session.rollback()
+    marked = repo.count_dirty(session, project_id, limit=PENDING_COUNT_LIMIT)
+    unmarked = repo.count_unmarked_annotations_after(
+        session, project_id, seen, limit=PENDING_COUNT_LIMIT
+    )
+    return min(marked + unmarked, PENDING_COUNT_LIMIT)
 
 
 def _rebuild_now(session: Session, project_id: int) -> None:
-    if repo.count_annotations_after(session, project_id, 0, limit=CATCH_UP_LIMIT) > (
-        CATCH_UP_LIMIT
-    ):
-        raise Conflict(
-            f"The quality aggregates of project {project_id} must be rebuilt (an upgrade, a "
-            f"schema change or a first count of more than {CATCH_UP_LIMIT} annotations); run "
-            f"`labelwright quality rebuild --project {project_id}` once."
-        )
     session.rollback()
     begin_write(session)
     repo.lock_project_aggregates(session, project_id)
@@ -339,13 +346,36 @@ def _rebuild_now(session: Session, project_id: int) -> None:
     session.commit()
 
 
-def _behind(project_id: int, amount: str) -> Conflict:
-    return Conflict(
-        f"The quality aggregates of project {project_id} are behind by more than {amount} "
-        f"(a bulk import): the server counts them in the background (see "
-        f"LABELWRIGHT_QUALITY_REFRESH_SECONDS), or run "
-        f"`labelwright quality rebuild --project {project_id}`."
+def reset_for_recount(session: Session, project: Project) -> None:
+    """Empty a project's aggregates for its current schema version, with the watermark at the
+    start, inside the caller's write transaction: the watermark path then counts every
+    annotated task in chunks (and the marks, every gold task), which adds up to a rebuild
+    without one long transaction."""
+    repo.lock_project_aggregates(session, project.id)
+    repo.take_dirty_tasks(session, project.id, limit=None)
+    repo.clear_aggregates(
+        session, project.id, schema_version=project.schema_version, now=datetime.now(UTC)
     )
+    repo.mark_gold_tasks_dirty(session, project.id)
+
+
+def _rebuild_in_background(session: Session, project_id: int) -> int:
+    """A project whose aggregates are missing or out of date: rebuilt at once when small (the
+    number of tasks counted is returned), else reset for the chunked recount (0)."""
+    session.rollback()
+    begin_write(session)
+    if not repo.lock_project_aggregates(session, project_id, wait=False):
+        session.rollback()
+        return 0
+    counted = 0
+    project = session.get(Project, project_id)
+    if project is not None and not _is_current(session, project):
+        if _small(session, project):
+            counted = rebuild_project(session, project)
+        else:
+            reset_for_recount(session, project)
+    session.commit()
+    return counted
 
 
 def catch_up_all(
@@ -355,13 +385,19 @@ def catch_up_all(
     max_batches: int = MAX_BATCHES_PER_PASS,
     should_stop: Callable[[], bool] | None = None,
 ) -> int:
-    """One pass of the background refresher over every project: at most `max_batches`
+    """One pass of the background refresher over every project: the rebuilds due (small
+    projects at once, larger ones reset for a chunked recount), at most `max_batches`
     batches of `batch` changed tasks each, then as many chunks of unmarked annotations of
     projects behind their watermark. Between two transactions it rests as long as the last one
     took (so SQLite writers get the write lock in between). Projects another process is
     catching up are skipped. Returns the number of tasks and annotations counted."""
     stop = should_stop or (lambda: False)
     counted = 0
+    session.rollback()
+    for project_id in repo.projects_to_rebuild(session):
+        if stop():
+            return counted
+        counted += _rebuild_in_background(session, project_id)
     for project_id in _dirty_projects(session):
         for _ in range(max_batches):
             if stop():

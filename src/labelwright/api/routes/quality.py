@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from labelwright.api.deps import CurrentActor, SessionDep
+from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep
 from labelwright.api.problems import problem_responses
 from labelwright.schemas.quality import (
     AgreementMatrixOut,
@@ -19,9 +19,15 @@ from labelwright.schemas.quality import (
     SendToReviewOut,
 )
 from labelwright.services import quality
+from labelwright.services.context import Platform
 from labelwright.services.quality import ConsensusMethod
 
 router = APIRouter(tags=["quality"])
+
+
+def _budget(platform: Platform) -> float:
+    """How long a read counts uncounted changes before answering (the rest is `pending`)."""
+    return platform.settings.quality_read_budget_ms / 1000
 
 
 @router.get(
@@ -29,9 +35,11 @@ router = APIRouter(tags=["quality"])
     response_model=QualitySummaryOut,
     responses=problem_responses(401, 403, 404),
 )
-def get_quality(project_id: int, actor: CurrentActor, session: SessionDep) -> QualitySummaryOut:
+def get_quality(
+    project_id: int, actor: CurrentActor, session: SessionDep, platform: PlatformDep
+) -> QualitySummaryOut:
     """Agreement per control (Krippendorff's alpha, matched-F1, ... by control type)."""
-    return quality.quality_summary(session, actor, project_id)
+    return quality.quality_summary(session, actor, project_id, budget=_budget(platform))
 
 
 @router.get(
@@ -39,9 +47,11 @@ def get_quality(project_id: int, actor: CurrentActor, session: SessionDep) -> Qu
     response_model=AnnotatorsOut,
     responses=problem_responses(401, 403, 404),
 )
-def get_annotators(project_id: int, actor: CurrentActor, session: SessionDep) -> AnnotatorsOut:
+def get_annotators(
+    project_id: int, actor: CurrentActor, session: SessionDep, platform: PlatformDep
+) -> AnnotatorsOut:
     """Per annotator: gold accuracy, agreement, reviews, throughput, weekly trend, drift."""
-    return quality.annotator_quality(session, actor, project_id)
+    return quality.annotator_quality(session, actor, project_id, budget=_budget(platform))
 
 
 @router.get(
@@ -50,10 +60,16 @@ def get_annotators(project_id: int, actor: CurrentActor, session: SessionDep) ->
     responses=problem_responses(401, 403, 404, 422),
 )
 def get_agreement_matrix(
-    project_id: int, actor: CurrentActor, session: SessionDep, control: str | None = None
+    project_id: int,
+    actor: CurrentActor,
+    session: SessionDep,
+    platform: PlatformDep,
+    control: str | None = None,
 ) -> AgreementMatrixOut:
     """Annotator x annotator agreement on one control (default: the schema's first)."""
-    return quality.agreement_matrix_for(session, actor, project_id, control=control)
+    return quality.agreement_matrix_for(
+        session, actor, project_id, control=control, budget=_budget(platform)
+    )
 
 
 @router.get(
@@ -65,11 +81,14 @@ def get_label_issues(
     project_id: int,
     actor: CurrentActor,
     session: SessionDep,
+    platform: PlatformDep,
     kind: IssueKind | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> LabelIssuesOut:
     """Likely label errors, most likely first (confident learning, disagreement)."""
-    return quality.label_issues(session, actor, project_id, kind=kind, limit=limit)
+    return quality.label_issues(
+        session, actor, project_id, kind=kind, limit=limit, budget=_budget(platform)
+    )
 
 
 @router.post(

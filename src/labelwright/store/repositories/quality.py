@@ -398,6 +398,39 @@ def projects_behind(session: Session) -> list[int]:
     return [int(p) for p in session.scalars(statement)]
 
 
+def projects_to_rebuild(session: Session) -> list[int]:
+    """Projects with annotations whose aggregates are missing or were built for an older
+    schema version."""
+    from labelwright.store.models import Project
+
+    statement = (
+        select(Project.id)
+        .outerjoin(QualityState, QualityState.project_id == Project.id)
+        .where(
+            or_(
+                QualityState.project_id.is_(None),
+                QualityState.schema_version != Project.schema_version,
+            ),
+            exists().where(Annotation.project_id == Project.id),
+        )
+        .order_by(Project.id)
+    )
+    return [int(p) for p in session.scalars(statement)]
+
+
+def mark_gold_tasks_dirty(session: Session, project_id: int) -> None:
+    """Mark every gold task of the project as changed (one INSERT ... SELECT): a recount that
+    follows the annotations' watermark finds the gold tasks nobody annotated this way."""
+    dirty = QualityDirtyTask.__table__
+    statement = _upsert(session)(dirty).from_select(
+        ["project_id", "task_id"],
+        select(Task.project_id, Task.id)
+        .join(Gold, Gold.task_id == Task.id)
+        .where(Task.project_id == project_id),
+    )
+    session.execute(statement.on_conflict_do_nothing(index_elements=["project_id", "task_id"]))
+
+
 def live_annotations_of(session: Session, task_ids: Sequence[int]) -> list[AnnotationRow]:
     """Live human annotations of these tasks, by id."""
     rows: list[AnnotationRow] = []
@@ -617,6 +650,27 @@ def count_annotations_after(session: Session, project_id: int, after: int, *, li
     newer = (
         select(Annotation.id)
         .where(Annotation.project_id == project_id, Annotation.id > after)
+        .limit(limit + 1)
+        .subquery()
+    )
+    return int(session.scalar(select(func.count()).select_from(newer)) or 0)
+
+
+def count_unmarked_annotations_after(
+    session: Session, project_id: int, after: int, *, limit: int
+) -> int:
+    """How many annotations newer than `after` belong to tasks not marked changed (the marked
+    ones are counted with their task), counting at most `limit` + 1."""
+    dirty = QualityDirtyTask.__table__
+    newer = (
+        select(Annotation.id)
+        .where(
+            Annotation.project_id == project_id,
+            Annotation.id > after,
+            ~exists().where(
+                dirty.c.project_id == project_id, dirty.c.task_id == Annotation.task_id
+            ),
+        )
         .limit(limit + 1)
         .subquery()
     )

@@ -44,9 +44,17 @@ function renderSummary(summary) {
     numCell(c.low_agreement_items ? h('span', { class: 'pill pill-warn' }, String(c.low_agreement_items)) : '0')));
   document.querySelector('#controls-table tbody').replaceChildren(...(rows.length ? rows : [h('tr', null, h('td', { colspan: 7, class: 'muted' }, 'No controls.'))]));
   const select = document.getElementById('matrix-control');
+  const previous = select.value;
   select.replaceChildren(...summary.controls.map((c) => h('option', { value: c.control }, c.control)));
-  document.getElementById('computed').textContent = `Threshold for low agreement: ${pct(summary.low_agreement_threshold)}.`;
+  if (summary.controls.some((c) => c.control === previous)) select.value = previous;
+  const threshold = `Threshold for low agreement: ${pct(summary.low_agreement_threshold)}.`;
+  const pending = summary.pending
+    ? ` ${summary.pending.toLocaleString()} recent changes are still being counted; the figures update by themselves.`
+    : '';
+  document.getElementById('computed').textContent = threshold + pending;
 }
+
+const RECHECK_MS = 5000;
 
 function renderAnnotators(report) {
   const rows = report.annotators.map((a) => h('tr', { 'data-user': a.user_id ?? '' },
@@ -126,8 +134,9 @@ async function load() {
     renderSummary(summary);
     renderAnnotators(annotators);
     renderIssues(issues);
-    await renderMatrix(summary.controls[0]?.control);
+    await renderMatrix(document.getElementById('matrix-control').value);
     document.getElementById('main').dataset.loaded = 'true';
+    if (summary.pending) setTimeout(load, RECHECK_MS);
   } catch (err) {
     document.getElementById('quality-stats').replaceChildren(h('p', { class: 'muted' }, err.message));
   }
