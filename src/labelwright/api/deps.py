@@ -16,7 +16,8 @@ from labelwright.settings import Settings
 SESSION_COOKIE = "lw_session"
 
 
-def get_platform(request: Request) -> Platform:
+async def get_platform(request: Request) -> Platform:
+    """The process's platform (async: resolved on the event loop, no worker-thread hop)."""
     platform: Platform = request.app.state.platform
     return platform
 
@@ -24,7 +25,7 @@ def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-def get_settings_dep(platform: PlatformDep) -> Settings:
+async def get_settings_dep(platform: PlatformDep) -> Settings:
     return platform.settings
 
 
@@ -50,13 +51,19 @@ def presented_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-def get_current_actor(request: Request, session: SessionDep) -> Actor:
+def authenticated(request: Request, session: Session) -> Actor:
+    """The caller of the request, looked up in `session` (whose read transaction it ends, so
+    that a write use case can begin its own)."""
     token = presented_token(request)
     if not token:
         raise Unauthenticated("Log in or send 'Authorization: Token <key>'.")
     actor, _ = auth.authenticate(session, token)
-    session.rollback()  # end the read so a write use case can begin its own transaction
+    session.rollback()
     return actor
+
+
+def get_current_actor(request: Request, session: SessionDep) -> Actor:
+    return authenticated(request, session)
 
 
 CurrentActor = Annotated[Actor, Depends(get_current_actor)]

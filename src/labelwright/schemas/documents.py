@@ -53,5 +53,3 @@ class DocumentSuggestRequest(BaseModel):
     label: str | None = Field(
         None, description="Label of plain text lines; default: text, line or paragraph."
     )
-
-

@@ -171,9 +171,7 @@ def _claim(
     return served
 
 
-def _served(
-    session: Session, actor: Actor, project: Project, assignment: Any, task: Any
-) -> Served:
+def _served(session: Session, actor: Actor, project: Project, assignment: Any, task: Any) -> Served:
     """What the worker needs besides the claim (read in the claim's transaction); the
     assignment and task are ORM objects or rows with the same attributes."""
     assert task is not None and actor.id is not None

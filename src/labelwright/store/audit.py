@@ -155,9 +155,10 @@ def _write_events(session: Session, pending: list[_Pending]) -> None:
             }
         )
         prev_hash = digest
-    session.execute(insert(AuditEvent), rows)
+    session.execute(_INSERT_EVENTS, rows)  # Core: no ORM bulk-insert machinery per commit
 
 
+_INSERT_EVENTS = insert(AuditEvent.__table__)
 _CHAIN_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
 
 

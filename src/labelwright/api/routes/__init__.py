@@ -1,1 +1,4 @@
-"""One APIRouter per resource."""
+"""One APIRouter per resource; each carries the API prefix, so that the app can add its routes
+directly (see `api.app.configure_routes`)."""
+
+API_PREFIX = "/api/v1"

@@ -8,13 +8,14 @@ from starlette.concurrency import run_in_threadpool
 from labelwright.api.bodies import spool_body
 from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep
 from labelwright.api.problems import problem_responses
+from labelwright.api.routes import API_PREFIX
 from labelwright.api.routes.tasks import import_out
 from labelwright.formats.task_rows import format_for_content_type
 from labelwright.schemas.tasks import AnnotationIn, AnnotationOut, ImportOut, PredictionOut
 from labelwright.services import annotations, predictions
 from labelwright.services.imports import ImportResult, OnError
 
-router = APIRouter(tags=["annotations"])
+router = APIRouter(prefix=API_PREFIX, tags=["annotations"])
 
 
 @router.post(

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Query
 
 from labelwright.api.deps import CurrentActor, SessionDep, cursor_after, next_cursor
 from labelwright.api.problems import problem_responses
+from labelwright.api.routes import API_PREFIX
 from labelwright.schemas.common import Page
 from labelwright.schemas.tasks import AuditEventOut
 from labelwright.services import audit
 from labelwright.services.audit import AuditFilter
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(prefix=API_PREFIX, tags=["audit"])
 
 
 @router.get("/audit", response_model=Page[AuditEventOut], responses=problem_responses(401, 403))

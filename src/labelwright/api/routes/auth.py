@@ -12,11 +12,12 @@ from labelwright.api.deps import (
     presented_token,
 )
 from labelwright.api.problems import problem_responses
+from labelwright.api.routes import API_PREFIX
 from labelwright.schemas.auth import LoginIn, LoginOut, TokenCreate, TokenOut, UserOut
 from labelwright.services import auth
 from labelwright.store.models import User
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(prefix=API_PREFIX, tags=["auth"])
 
 
 @router.post("/auth/login", response_model=LoginOut, responses=problem_responses(401, 422))

@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep, cursor_after, next_cursor
 from labelwright.api.problems import problem_responses
+from labelwright.api.routes import API_PREFIX
 from labelwright.schemas.common import Page
 from labelwright.schemas.datasets import (
     DatasetDiffOut,
@@ -18,7 +19,7 @@ from labelwright.schemas.datasets import (
 )
 from labelwright.services import datasets
 
-router = APIRouter(tags=["datasets"])
+router = APIRouter(prefix=API_PREFIX, tags=["datasets"])
 BASE = "/projects/{project_id}/dataset-versions"
 Base = Annotated[int, Query(alias="from", ge=1, description="The older version number.")]
 Target = Annotated[int, Query(alias="to", ge=1, description="The newer version number.")]

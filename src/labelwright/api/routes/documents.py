@@ -6,10 +6,11 @@ from fastapi import APIRouter, BackgroundTasks
 
 from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep
 from labelwright.api.problems import problem_responses
+from labelwright.api.routes import API_PREFIX
 from labelwright.schemas.documents import DocumentOut, DocumentSuggestRequest, JobOut
 from labelwright.services import document_suggestions, documents
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(prefix=API_PREFIX, tags=["documents"])
 
 
 @router.get(

@@ -12,11 +12,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep
 from labelwright.api.problems import problem_responses
+from labelwright.api.routes import API_PREFIX
 from labelwright.errors import Invalid
 from labelwright.formats import Selection
 from labelwright.services import export
 
-router = APIRouter(tags=["export"])
+router = APIRouter(prefix=API_PREFIX, tags=["export"])
 _VERSION = re.compile(r"^v?(\d{1,9})$")
 _TIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 

@@ -14,11 +14,12 @@ from labelwright.api.deps import (
     next_cursor,
 )
 from labelwright.api.problems import problem_responses
+from labelwright.api.routes import API_PREFIX
 from labelwright.schemas.common import Page
 from labelwright.schemas.jobs import JobOut
 from labelwright.services import jobs
 
-router = APIRouter(tags=["jobs"])
+router = APIRouter(prefix=API_PREFIX, tags=["jobs"])
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=problem_responses(401, 404))

@@ -9,13 +9,14 @@ from fastapi.responses import FileResponse
 
 from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep, get_current_actor
 from labelwright.api.problems import problem_responses
+from labelwright.api.routes import API_PREFIX
 from labelwright.errors import NotFound
 from labelwright.schemas.tasks import MediaOut, MediaUrlOut
 from labelwright.services import media
 from labelwright.services.auth import actor_of
 from labelwright.store.models import User
 
-router = APIRouter(tags=["media"])
+router = APIRouter(prefix=API_PREFIX, tags=["media"])
 CHUNK = 1 << 20
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from labelwright.api.deps import CurrentActor, SessionDep, cursor_after, next_cursor
 from labelwright.api.problems import problem_responses
+from labelwright.api.routes import API_PREFIX
 from labelwright.schemas.common import Page
 from labelwright.schemas.projects import (
     GuidelinesUpdate,
@@ -23,7 +24,7 @@ from labelwright.schemas.projects import (
 from labelwright.services import projects
 from labelwright.services.projects import ProjectView
 
-router = APIRouter(tags=["projects"])
+router = APIRouter(prefix=API_PREFIX, tags=["projects"])
 
 
 def project_out(view: ProjectView) -> ProjectOut:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep
 from labelwright.api.problems import problem_responses
+from labelwright.api.routes import API_PREFIX
 from labelwright.schemas.quality import (
     AgreementMatrixOut,
     AnnotatorsOut,
@@ -22,7 +23,7 @@ from labelwright.services import quality
 from labelwright.services.context import Platform
 from labelwright.services.quality import ConsensusMethod
 
-router = APIRouter(tags=["quality"])
+router = APIRouter(prefix=API_PREFIX, tags=["quality"])
 
 
 def _budget(platform: Platform) -> float:

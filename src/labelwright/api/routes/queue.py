@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
-from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep
+from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep, authenticated
 from labelwright.api.problems import problem_responses
+from labelwright.api.routes import API_PREFIX
 from labelwright.schemas.tasks import AnnotationOut, PredictionOut, TaskOut
 from labelwright.schemas.workflow import (
     AssignmentOut,
@@ -19,8 +22,14 @@ from labelwright.schemas.workflow import (
     SubmitOut,
 )
 from labelwright.services import queue, stages
+from labelwright.services.context import Platform
 
-router = APIRouter(tags=["queue"])
+router = APIRouter(prefix=API_PREFIX, tags=["queue"])
+
+
+# The two hot endpoints run the whole request (session, token check, use case, JSON) in one
+# worker-thread call and answer with the serialized model: no thread hop per dependency and no
+# second validation of the response model.
 
 
 @router.post(
@@ -28,36 +37,45 @@ router = APIRouter(tags=["queue"])
     response_model=NextOut,
     responses={204: {"description": "Nothing left for you"}, **problem_responses(401, 403, 404)},
 )
-def next_task(
+async def next_task(
     project_id: int,
-    actor: CurrentActor,
+    request: Request,
     platform: PlatformDep,
-    session: SessionDep,
     stage: Literal["label", "review", "adjudicate"] = "label",
     prefetch: bool = False,
-) -> NextOut | Response:
+) -> Response:
     """Claim your next task for a stage (204 when nothing is left for you).
 
     You get back the claim you hold, if any; `prefetch=true` claims a second task to load
     while you work on the first.
     """
-    served = queue.claim_next_task(
-        platform, session, actor, project_id, stage=stage, prefetch=prefetch
-    )
+    return await run_in_threadpool(_next_task, platform, request, project_id, stage, prefetch)
+
+
+def _next_task(
+    platform: Platform, request: Request, project_id: int, stage: str, prefetch: bool
+) -> Response:
+    with platform.db.session() as session:
+        actor = authenticated(request, session)
+        served = queue.claim_next_task(
+            platform, session, actor, project_id, stage=stage, prefetch=prefetch
+        )
     if served is None:
         return Response(status_code=204)
-    return NextOut(
-        assignment=AssignmentOut.model_validate(served.assignment),
-        task=TaskOut.model_validate(served.task),
-        schema_version=served.schema_version,
-        guideline_version=served.guideline_version,
-        guidelines_changed=served.guidelines_changed,
-        guideline_changes=served.guideline_changes,
-        predictions=[PredictionOut.model_validate(p) for p in served.predictions],
-        under_review=[AnnotationOut.model_validate(a) for a in served.under_review],
-        escalations=[AssignmentOut.model_validate(a) for a in served.escalations],
-        reviews=[ReviewOut.model_validate(r) for r in served.reviews],
-        comments=[CommentOut.model_validate(c) for c in served.comments],
+    return _json(
+        NextOut(
+            assignment=AssignmentOut.model_validate(served.assignment),
+            task=TaskOut.model_validate(served.task),
+            schema_version=served.schema_version,
+            guideline_version=served.guideline_version,
+            guidelines_changed=served.guidelines_changed,
+            guideline_changes=served.guideline_changes,
+            predictions=[PredictionOut.model_validate(p) for p in served.predictions],
+            under_review=[AnnotationOut.model_validate(a) for a in served.under_review],
+            escalations=[AssignmentOut.model_validate(a) for a in served.escalations],
+            reviews=[ReviewOut.model_validate(r) for r in served.reviews],
+            comments=[CommentOut.model_validate(c) for c in served.comments],
+        )
     )
 
 
@@ -66,19 +84,27 @@ def next_task(
     response_model=SubmitOut,
     responses=problem_responses(401, 404, 409, 422),
 )
-def submit(
-    assignment_id: int,
-    body: SubmitIn,
-    actor: CurrentActor,
-    platform: PlatformDep,
-    session: SessionDep,
-) -> SubmitOut:
+async def submit(
+    assignment_id: int, body: SubmitIn, request: Request, platform: PlatformDep
+) -> Response:
     """Complete a claim exactly once: a label, a review verdict, or an adjudication."""
-    outcome = stages.submit_assignment(
-        platform, session, actor, assignment_id, stages.Submission(**body.model_dump())
-    )
-    annotation = AnnotationOut.model_validate(outcome.annotation) if outcome.annotation else None
-    return SubmitOut(annotation=annotation, task_state=outcome.task_state)
+    return await run_in_threadpool(_submit, platform, request, assignment_id, body)
+
+
+def _submit(platform: Platform, request: Request, assignment_id: int, body: SubmitIn) -> Response:
+    with platform.db.session() as session:
+        actor = authenticated(request, session)
+        outcome = stages.submit_assignment(
+            platform, session, actor, assignment_id, stages.Submission(**body.model_dump())
+        )
+        annotation = (
+            AnnotationOut.model_validate(outcome.annotation) if outcome.annotation else None
+        )
+    return _json(SubmitOut(annotation=annotation, task_state=outcome.task_state))
+
+
+def _json(model: BaseModel) -> Response:
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 @router.post(

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from labelwright.api.bodies import run_piped, spool_body
 from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep, cursor_after, next_cursor
 from labelwright.api.problems import problem_responses
+from labelwright.api.routes import API_PREFIX
 from labelwright.formats.task_rows import RowFormat, format_for_content_type
 from labelwright.schemas.common import Page
 from labelwright.schemas.tasks import ImportOut, RejectedRow, TaskOut
@@ -17,7 +18,7 @@ from labelwright.services import imports, jobs, tasks
 from labelwright.services.imports import ImportResult, OnError
 from labelwright.services.tasks import TaskFilter
 
-router = APIRouter(tags=["tasks"])
+router = APIRouter(prefix=API_PREFIX, tags=["tasks"])
 
 
 def import_out(result: ImportResult) -> ImportOut:
@@ -142,9 +143,7 @@ def get_task(task_id: int, actor: CurrentActor, session: SessionDep) -> TaskOut:
     return TaskOut.model_validate(tasks.get_task(session, actor, task_id))
 
 
-@router.delete(
-    "/tasks/{task_id}", status_code=204, responses=problem_responses(401, 403, 404, 409)
-)
+@router.delete("/tasks/{task_id}", status_code=204, responses=problem_responses(401, 403, 404, 409))
 def delete_task(task_id: int, actor: CurrentActor, session: SessionDep) -> Response:
     """Delete a task with its annotations and predictions (managers)."""
     tasks.delete_task(session, actor, task_id)

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query
 
 from labelwright.api.deps import CurrentActor, SessionDep, cursor_after, next_cursor
 from labelwright.api.problems import problem_responses
+from labelwright.api.routes import API_PREFIX
 from labelwright.schemas.auth import UserCreate, UserOut
 from labelwright.schemas.common import Page
 from labelwright.services import users
 
-router = APIRouter(tags=["users"])
+router = APIRouter(prefix=API_PREFIX, tags=["users"])
 
 
 @router.post(

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep
 from labelwright.api.problems import problem_responses
+from labelwright.api.routes import API_PREFIX
 from labelwright.schemas.projects import VersionOut
 from labelwright.schemas.workflow import (
     AnnotatorCount,
@@ -20,7 +21,7 @@ from labelwright.schemas.workflow import (
 )
 from labelwright.services import comments, gold, progress, projects
 
-router = APIRouter(tags=["workflow"])
+router = APIRouter(prefix=API_PREFIX, tags=["workflow"])
 
 
 @router.post(

@@ -279,24 +279,34 @@ def _upsert(session: Session) -> Any:
 
 
 def mark_dirty(session: Session, keys: Sequence[tuple[int, int]]) -> None:
-    """Record `(project_id, task_id)` pairs as changed: one statement per 1,000 pairs, in key
-    order (concurrent writers lock rows in the same order).
+    """Record `(project_id, task_id)` pairs as changed, in key order (concurrent writers lock
+    rows in the same order).
 
     An existing row is updated to itself rather than left alone: the update locks it until
     this transaction ends, so a catch-up (which skips locked rows) cannot take it away and
     count the task before this transaction's changes are visible.
     """
-    ordered = sorted(set(keys))
-    dirty = QualityDirtyTask.__table__
-    for start in range(0, len(ordered), 1000):
-        rows = [{"project_id": p, "task_id": t} for p, t in ordered[start : start + 1000]]
-        statement = _upsert(session)(dirty).values(rows)
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["project_id", "task_id"],
-                set_={"task_id": statement.excluded.task_id},
-            )
+    rows = [{"project_id": p, "task_id": t} for p, t in sorted(set(keys))]
+    if rows:
+        session.execute(_mark_dirty_statement(session), rows)
+
+
+_MARK_DIRTY: dict[str, Any] = {}
+
+
+def _mark_dirty_statement(session: Session) -> Any:
+    """The upsert of one changed-task row, built once per dialect (it runs on every submit)."""
+    dialect = session.get_bind().dialect.name
+    statement = _MARK_DIRTY.get(dialect)
+    if statement is None:
+        dirty = QualityDirtyTask.__table__
+        upsert = _upsert(session)(dirty)
+        statement = upsert.on_conflict_do_update(
+            index_elements=["project_id", "task_id"],
+            set_={"task_id": upsert.excluded.task_id},
         )
+        _MARK_DIRTY[dialect] = statement
+    return statement
 
 
 def mark_dirty_tasks_of(session: Session, project_id: int, task_ids: Sequence[int]) -> None:
