@@ -1,7 +1,9 @@
 """Next-task + submit loop latency against a running server, with 1 and 16 concurrent clients.
 
 Creates a project of N tasks (overlap 1), then each client loops `next` -> `submit` for a fixed
-time; prints p50/p95/p99 of `next` and `submit` latency and submissions per second.
+time; prints p50/p95/p99 of `next` and `submit` latency and submissions per second. Each
+client is its own process with a light HTTP client (http.client, keep-alive), so that clients
+neither share a GIL nor spend more CPU than needed on the cores the server runs on.
 
     python benchmarks/queue.py --tasks 1000000 --seconds 30
     python benchmarks/queue.py --tasks 1000000 --workers 2 \\
@@ -15,18 +17,24 @@ many tasks were annotated more than once although one annotation per task was as
 
 from __future__ import annotations
 
-import argparse
-import json
-import statistics
 import sys
-import threading
-import time
 from pathlib import Path
 
-import httpx
+# This file would shadow the standard library's `queue` (multiprocessing imports it): the
+# benchmarks directory goes to the end of the path, after the standard library.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_export import body_chunks, start_server
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import multiprocessing  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+import httpx  # noqa: E402
+from import_export import body_chunks, start_server  # noqa: E402
 
 SCHEMA = {
     "objects": {"text": {"type": "text"}},
@@ -44,28 +52,51 @@ def pct(values: list[float], q: float) -> float:
     )
 
 
-def client_loop(
-    url: str, token: str, project: int, until: float, out: dict[str, list[float]]
-) -> None:
-    headers = {"Authorization": f"Token {token}"}
-    with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
-        while time.perf_counter() < until:
-            t0 = time.perf_counter()
-            served = client.post(f"/api/v1/projects/{project}/next")
-            t1 = time.perf_counter()
-            if served.status_code != 200:
-                out.setdefault("errors", []).append(float(served.status_code))
-                if served.status_code == 204:  # nothing left for this client
-                    return
-                continue
-            out["next"].append(t1 - t0)
-            assignment = served.json()["assignment"]["id"]
-            response = client.post(
-                f"/api/v1/assignments/{assignment}/submit", json={"results": {"sentiment": "pos"}}
-            )
-            out["submit"].append(time.perf_counter() - t1)
-            if response.status_code != 200:
-                out.setdefault("errors", []).append(1.0)
+class Http:
+    """A light keep-alive HTTP client (http.client): the clients share the server's two cores,
+    so each request should cost the client as little CPU as possible."""
+
+    def __init__(self, url: str, token: str) -> None:
+        host, port = url.split("//", 1)[1].rsplit(":", 1)
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=120)
+        self.headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+
+    def call(self, method: str, path: str, body: object = None) -> tuple[int, bytes]:
+        payload = None if body is None else json.dumps(body)
+        self.conn.request(method, path, body=payload, headers=self.headers)
+        response = self.conn.getresponse()
+        return response.status, response.read()
+
+
+def client_loop(url: str, token: str, project: int, until: float) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {"next": [], "submit": []}
+    client = Http(url, token)
+    while time.time() < until:
+        t0 = time.perf_counter()
+        status, body = client.call("POST", f"/api/v1/projects/{project}/next")
+        t1 = time.perf_counter()
+        if status != 200:
+            out.setdefault("errors", []).append(float(status))
+            if status == 204:  # nothing left for this client
+                break
+            continue
+        out["next"].append(t1 - t0)
+        assignment = json.loads(body)["assignment"]["id"]
+        status, _ = client.call(
+            "POST", f"/api/v1/assignments/{assignment}/submit", {"results": {"sentiment": "pos"}}
+        )
+        out["submit"].append(time.perf_counter() - t1)
+        if status != 200:
+            out.setdefault("errors", []).append(float(status))
+    return out
+
+
+def run_clients(
+    loop: Callable[..., dict[str, list[float]]], args: list[tuple[object, ...]]
+) -> list[dict[str, list[float]]]:
+    """Run one client per process (no shared GIL between clients); all stop at `until`."""
+    with multiprocessing.get_context("fork").Pool(len(args)) as pool:
+        return pool.starmap(loop, args)
 
 
 LS_CONFIG = (
@@ -82,28 +113,27 @@ LS_RESULT = [
 ]
 
 
-def ls_client_loop(
-    url: str, token: str, project: int, until: float, out: dict[str, list[float]]
-) -> None:
-    headers = {"Authorization": f"Token {token}"}
-    with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
-        while time.perf_counter() < until:
-            t0 = time.perf_counter()
-            served = client.get(f"/api/projects/{project}/next/")
-            t1 = time.perf_counter()
-            if served.status_code != 200:
-                out.setdefault("errors", []).append(1.0)
-                if served.status_code == 404:
-                    return
-                continue
-            out["next"].append(t1 - t0)
-            task = served.json()["id"]
-            response = client.post(
-                f"/api/tasks/{task}/annotations/", json={"result": LS_RESULT, "lead_time": 1.0}
-            )
-            out["submit"].append(time.perf_counter() - t1)
-            if response.status_code not in (200, 201):
-                out.setdefault("errors", []).append(1.0)
+def ls_client_loop(url: str, token: str, project: int, until: float) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {"next": [], "submit": []}
+    client = Http(url, token)
+    while time.time() < until:
+        t0 = time.perf_counter()
+        status, body = client.call("GET", f"/api/projects/{project}/next/")
+        t1 = time.perf_counter()
+        if status != 200:
+            out.setdefault("errors", []).append(float(status))
+            if status == 404:
+                break
+            continue
+        out["next"].append(t1 - t0)
+        task = json.loads(body)["id"]
+        status, _ = client.call(
+            "POST", f"/api/tasks/{task}/annotations/", {"result": LS_RESULT, "lead_time": 1.0}
+        )
+        out["submit"].append(time.perf_counter() - t1)
+        if status not in (200, 201):
+            out.setdefault("errors", []).append(float(status))
+    return out
 
 
 def run_label_studio(
@@ -125,19 +155,10 @@ def run_label_studio(
             ).json()["id"]
             tasks = [{"text": json.loads(line)["data"]["text"]} for line in rows(n_tasks)]
             client.post(f"/api/projects/{project}/import", json=tasks).raise_for_status()
-            results: list[dict[str, list[float]]] = [{"next": [], "submit": []} for _ in range(n)]
-            until = time.perf_counter() + seconds
-            threads = [
-                threading.Thread(
-                    target=ls_client_loop,
-                    args=(url, tokens[i % len(tokens)], project, until, results[i]),
-                )
-                for i in range(n)
-            ]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            until = time.time() + seconds
+            results = run_clients(
+                ls_client_loop, [(url, tokens[i % len(tokens)], project, until) for i in range(n)]
+            )
             over = 0
             page = 1
             while True:
@@ -241,18 +262,8 @@ def main() -> None:
                 )
         db = "PostgreSQL" if args.database_url else "SQLite"
         for n in args.clients:
-            results: list[dict[str, list[float]]] = [{"next": [], "submit": []} for _ in range(n)]
-            until = time.perf_counter() + args.seconds
-            threads = [
-                threading.Thread(
-                    target=client_loop, args=(url, tokens[i], project, until, results[i])
-                )
-                for i in range(n)
-            ]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            until = time.time() + args.seconds
+            results = run_clients(client_loop, [(url, tokens[i], project, until) for i in range(n)])
             report(f"{db}, {args.tasks:,} tasks", n, args.workers, results, args.seconds)
     finally:
         proc.terminate()

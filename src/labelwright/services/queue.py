@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
@@ -29,7 +29,6 @@ from labelwright.store.models import (
     Annotation,
     Assignment,
     Prediction,
-    Project,
     Review,
     Task,
     TaskComment,
@@ -109,20 +108,25 @@ def _claim(
     prefetch: bool,
     rng: random.Random,
 ) -> Served | None:
-    begin_write(session)
+    """Three short steps, so that the write transaction (on SQLite, the database's one write
+    lock) holds only the claim itself: read the project and the caller's role; claim a task;
+    then read what the worker needs to see with it."""
     project, role = policies.load_project(session, actor, project_id)
     if not can_work_stage(actor, role, stage) or actor.id is None:
         raise Forbidden(f"Your role in project {project_id} does not work the {stage} stage.")
     settings = settings_of(project)
+    versions = _Versions(project.id, project.schema_version, project.guideline_version)
+    session.rollback()
     now = platform.clock()
-    queue_repo.expire_leases(session, project_id, now)
+    begin_write(session)
+    _expire_leases(session, project_id, now)
     if queue_repo.holds_live_claim(session, project_id, actor.id, stage, now):
         held = queue_repo.active_assignments(session, project_id, actor.id, stage, now)
         if held and (not prefetch or len(held) > 1):
             pick = held[-1] if prefetch else held[0]
-            served = _served(session, actor, project, pick, session.get(Task, pick.task_id))
+            task = session.get(Task, pick.task_id)
             session.commit()
-            return served
+            return _served(session, actor, versions, pick, task)
     locking = not platform.db.is_sqlite
     task_id: int | None
     if stage == "label":
@@ -166,21 +170,44 @@ def _claim(
         project_id=project_id,
         payload={"task_id": task_id, "stage": stage},
     )
-    served = _served(session, actor, project, assignment, task)
     session.commit()
-    return served
+    return _served(session, actor, versions, assignment, task)
 
 
-def _served(session: Session, actor: Actor, project: Project, assignment: Any, task: Any) -> Served:
-    """What the worker needs besides the claim (read in the claim's transaction); the
+@dataclass(frozen=True)
+class _Versions:
+    project_id: int
+    schema_version: int
+    guideline_version: int
+
+
+_EXPIRY_EVERY = timedelta(seconds=1)
+_last_expiry: dict[int, datetime] = {}
+
+
+def _expire_leases(session: Session, project_id: int, now: datetime) -> None:
+    """Hand run-out leases back to the pool, at most once a second per project and process
+    (a lease runs for minutes; a second more makes no difference, and most claims skip the
+    statement)."""
+    last = _last_expiry.get(project_id)
+    if last is not None and abs(now - last) < _EXPIRY_EVERY:
+        return
+    queue_repo.expire_leases(session, project_id, now)
+    _last_expiry[project_id] = now
+
+
+def _served(
+    session: Session, actor: Actor, versions: _Versions, assignment: Any, task: Any
+) -> Served:
+    """What the worker needs besides the claim, read after the claim committed; the
     assignment and task are ORM objects or rows with the same attributes."""
     assert task is not None and actor.id is not None
     predictions, comments, reviews = queue_repo.task_context(session, task.id)
     served = Served(
         assignment=assignment,
         task=task,
-        schema_version=project.schema_version,
-        guideline_version=project.guideline_version,
+        schema_version=versions.schema_version,
+        guideline_version=versions.guideline_version,
         predictions=predictions,
         comments=comments,
         reviews=reviews,
@@ -188,13 +215,14 @@ def _served(session: Session, actor: Actor, project: Project, assignment: Any, t
     if assignment.stage in ("review", "adjudicate"):
         served.under_review = list(queue_repo.current_label_annotations(session, task.id))
         served.escalations = list(queue_repo.escalations(session, task.id))
-    seen = queue_repo.acknowledged_guideline(session, project.id, actor.id)
-    if project.guideline_version > seen:
+    seen = queue_repo.acknowledged_guideline(session, versions.project_id, actor.id)
+    if versions.guideline_version > seen:
         served.guidelines_changed = True
         served.guideline_changes = [
             f"v{v.version}: {v.changelog}" if v.changelog else f"v{v.version}"
-            for v in project_repo.guideline_versions_after(session, project.id, seen)
+            for v in project_repo.guideline_versions_after(session, versions.project_id, seen)
         ]
+    session.commit()  # ends the read (keeps what was loaded): a write may follow on the session
     return served
 
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+
+    _HAS_FCNTL = True
+except ImportError:  # Windows: SQLite's own locking only
+    _HAS_FCNTL = False
 
 import orjson
 from sqlalchemy import Engine, create_engine, event
@@ -13,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 _WRITE_OPTION = "labelwright_write"
+_SQLITE_POOL = 40
 
 
 def _dumps(value: Any) -> str:
@@ -38,6 +48,11 @@ class Database:
         }
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            # One kept connection per request thread (the server's thread pool has 40): an
+            # overflow connection is closed when handed back and reopened (with its PRAGMAs)
+            # on the next busy moment.
+            kwargs["pool_size"] = _SQLITE_POOL
+            kwargs["max_overflow"] = 10
         else:
             kwargs["pool_size"] = pool_size
             kwargs["max_overflow"] = pool_size
@@ -81,18 +96,51 @@ _LOCK_WAIT_SECONDS = 30.0
 _HOLDS_LOCK = "labelwright_holds_write_lock"
 
 
+class _ProcessLock:
+    """An exclusive advisory lock on `<database>-writer.lock`, shared by the processes that
+    write one SQLite file (none for an in-memory database or where `fcntl` is missing). The
+    kernel releases it if its holder dies."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._fd: int | None = None
+        self._pid = 0
+        self._path = path
+
+    @classmethod
+    def for_database(cls, database: str | None) -> _ProcessLock:
+        if not database or database == ":memory:" or database.startswith("file:") or not _HAS_FCNTL:
+            return cls(None)
+        return cls(Path(f"{database}-writer.lock"))
+
+    def acquire(self) -> None:
+        if self._path is None:
+            return
+        if self._fd is None or self._pid != os.getpid():
+            # A forked child opens its own: a lock belongs to an open file, which a fork shares.
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        fcntl.flock(self._fd, fcntl.LOCK_EX)  # blocks without holding the GIL
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """WAL, foreign keys, busy timeout; and one in-process writer queue.
 
-    Writers of the same process wait for each other on a Python lock before `BEGIN IMMEDIATE`
-    instead of on SQLite's busy handler, which polls with sleeps of up to 100 ms and so turns
-    a few concurrent writers into long, unfair waits. Other processes (more server workers)
-    still meet at SQLite's own lock.
+    Writers wait for each other before `BEGIN IMMEDIATE` instead of on SQLite's busy handler,
+    which polls with sleeps of up to 100 ms and so turns a few concurrent writers into long,
+    unfair waits: writers of one process on a Python lock, then the one writer of each process
+    on an advisory file lock next to the database (`flock`, which wakes the next waiter as soon
+    as it is released), so several server workers share one SQLite file smoothly.
     """
     writer = threading.Lock()
+    across = _ProcessLock.for_database(engine.url.database)
 
     def release(info: dict[Any, Any]) -> None:
         if info.pop(_HOLDS_LOCK, False):
+            across.release()
             writer.release()
 
     @event.listens_for(engine, "connect")
@@ -112,6 +160,7 @@ def _configure_sqlite(engine: Engine) -> None:
             return
         # On timeout, go on without the queue: SQLite's busy handling still applies.
         if writer.acquire(timeout=_LOCK_WAIT_SECONDS):
+            across.acquire()
             connection.info[_HOLDS_LOCK] = True
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
