@@ -121,15 +121,22 @@ def add_annotation(
         entity="annotation",
         entity_id=annotation.id,
         project_id=project.id,
-        payload={
-            "task_id": task.id,
-            "stage": stage,
-            "parent_id": parent_id,
-            "origin": origin,
-            "results": results,
-        },
+        payload=annotation_payload(task.id, stage, parent_id, origin, results),
     )
     return annotation
+
+
+def annotation_payload(
+    task_id: int, stage: str, parent_id: int | None, origin: str, results: dict[str, Any]
+) -> dict[str, Any]:
+    """The audit payload of a new annotation."""
+    return {
+        "task_id": task_id,
+        "stage": stage,
+        "parent_id": parent_id,
+        "origin": origin,
+        "results": results,
+    }
 
 
 def prediction_origin(session: Session, task: Task, prediction_id: int | None) -> str:

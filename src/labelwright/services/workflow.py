@@ -12,7 +12,19 @@ from labelwright.store.models import Project
 
 
 def settings_of(project: Project) -> WorkflowSettings:
-    return parse_workflow(project.workflow)
+    """The project's workflow settings in force; kept per (project, workflow version, project
+    creation time), since a stored version never changes."""
+    key = (project.id, project.workflow_version, project.created_at)
+    settings = _SETTINGS.get(key)
+    if settings is None:
+        settings = parse_workflow(project.workflow)
+        if len(_SETTINGS) >= 1024:
+            _SETTINGS.clear()
+        _SETTINGS[key] = settings
+    return settings
+
+
+_SETTINGS: dict[tuple[int, int, object], WorkflowSettings] = {}
 
 
 def agreement(schema: LabelingSchema, results: Sequence[Mapping[str, Any]]) -> float:
