@@ -59,7 +59,7 @@ PENDING_COUNT_LIMIT = 100_000
 READ_BATCH = 50
 """Changed tasks counted per transaction by a read's catch-up (the writers of those tasks, and
 on SQLite every writer, wait for it)."""
-REFRESH_BATCH = 100
+REFRESH_BATCH = 20
 """Changed tasks per transaction of the background refresher: smaller, so that it never holds
 up writers long, and it rests as long as each batch took before the next one."""
 MAX_BATCHES_PER_PASS = 50

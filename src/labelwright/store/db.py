@@ -126,6 +126,16 @@ class _ProcessLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
 
 
+def _info(connection: Any) -> dict[Any, Any]:
+    """The pool's info dict of a connection (empty for an ad-hoc one, e.g. a pool reset; the
+    checkin handler releases what such a connection held)."""
+    try:
+        info: dict[Any, Any] = connection.info
+    except (AttributeError, NotImplementedError):
+        return {}
+    return info
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """WAL, foreign keys, busy timeout; and one in-process writer queue.
 
@@ -168,13 +178,26 @@ def _configure_sqlite(engine: Engine) -> None:
             release(connection.info)
             raise
 
-    @event.listens_for(engine, "commit")
-    def _on_commit(connection: Any) -> None:
-        release(connection.info)
+    # Released once the COMMIT or ROLLBACK itself is done (the engine's commit and rollback
+    # events come before it): a writer let in earlier would meet SQLite's lock and its busy
+    # handler's sleeps.
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
 
-    @event.listens_for(engine, "rollback")
-    def _on_rollback(connection: Any) -> None:
-        release(connection.info)
+    def do_commit(dbapi_connection: Any) -> None:
+        try:
+            commit(dbapi_connection)
+        finally:
+            release(_info(dbapi_connection))
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        try:
+            rollback(dbapi_connection)
+        finally:
+            release(_info(dbapi_connection))
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
