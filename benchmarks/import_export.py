@@ -142,9 +142,8 @@ def run_labelwright(n: int, database_url: str | None) -> None:
             result = response.json()
             assert result["created"] == n, result
             print(f"import {n} tasks: {elapsed:.2f} s = {n / elapsed:,.0f} tasks/s")
-            print(
-                f"server RSS after import: {rss_mb(proc.pid):.0f} MB (peak {peak_rss_mb(proc.pid):.0f} MB)"
-            )
+            rss, peak = rss_mb(proc.pid), peak_rss_mb(proc.pid)
+            print(f"server RSS after import: {rss:.0f} MB (peak {peak:.0f} MB)")
             first = result["first_id"]
             annotated = n // 10
             t0 = time.perf_counter()
@@ -181,12 +180,12 @@ def run_labelwright(n: int, database_url: str | None) -> None:
                     lines += chunk.count(b"\n")
             elapsed = time.perf_counter() - t0
             print(
-                f"export {lines} tasks ({annotated} annotated): {elapsed:.2f} s = {lines / elapsed:,.0f} tasks/s, "
-                f"first byte {1000 * (first_byte or 0):.0f} ms, {size / 1e6:.0f} MB"
+                f"export {lines} tasks ({annotated} annotated): {elapsed:.2f} s = "
+                f"{lines / elapsed:,.0f} tasks/s, first byte {1000 * (first_byte or 0):.0f} ms, "
+                f"{size / 1e6:.0f} MB"
             )
-            print(
-                f"server RSS after export: {rss_mb(proc.pid):.0f} MB (peak {peak_rss_mb(proc.pid):.0f} MB)"
-            )
+            rss, peak = rss_mb(proc.pid), peak_rss_mb(proc.pid)
+            print(f"server RSS after export: {rss:.0f} MB (peak {peak:.0f} MB)")
     finally:
         proc.terminate()
         proc.wait(10)
@@ -218,7 +217,8 @@ def run_label_studio(n: int, url: str, token: str) -> None:
                     first_byte = time.perf_counter() - t0
         elapsed = time.perf_counter() - t0
         print(
-            f"Label Studio export: {elapsed:.2f} s = {n / elapsed:,.0f} tasks/s, first byte {first_byte or 0:.1f} s"
+            f"Label Studio export: {elapsed:.2f} s = {n / elapsed:,.0f} tasks/s, "
+            f"first byte {first_byte or 0:.1f} s"
         )
 
 
