@@ -99,3 +99,55 @@ def test_every_task_gets_exactly_its_overlap_from_distinct_annotators(
     assert all(n == OVERLAP and distinct == OVERLAP for _, n, distinct in per_task)
     assert states == {"done": TASKS}
     assert leases == 0
+
+
+def test_a_claim_submitted_twice_at_once_is_stored_once(
+    fresh_platform: Platform, live_url: str
+) -> None:
+    manager = make_user(fresh_platform, prefix="manager")
+    project = make_project(fresh_platform, manager, schema=SCHEMA)
+    annotator = make_user(fresh_platform, prefix="ann")
+    add_member(fresh_platform, manager, project.id, annotator, "annotator")
+    with httpx.Client(base_url=live_url, headers=manager.headers, timeout=60) as client:
+        rows = "".join(f'{{"text": "task {i}"}}\n' for i in range(20))
+        client.post(
+            f"/api/v1/projects/{project.id}/tasks",
+            content=rows,
+            headers={"Content-Type": "application/x-ndjson"},
+        ).raise_for_status()
+    for _ in range(10):  # ten claims, each submitted by two requests at the same moment
+        with httpx.Client(base_url=live_url, headers=annotator.headers, timeout=60) as client:
+            served = client.post(f"/api/v1/projects/{project.id}/next").json()
+        assignment = served["assignment"]["id"]
+        start = threading.Barrier(2)
+        codes: list[int] = []
+
+        def submit(
+            assignment: int = assignment,
+            start: threading.Barrier = start,
+            codes: list[int] = codes,
+        ) -> None:
+            with httpx.Client(base_url=live_url, headers=annotator.headers, timeout=60) as c:
+                start.wait()
+                reply = c.post(
+                    f"/api/v1/assignments/{assignment}/submit", json={"results": {"label": "b"}}
+                )
+                codes.append(reply.status_code)
+
+        threads = [threading.Thread(target=submit) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(codes) == [200, 409]
+    with fresh_platform.db.session() as session:
+        stored = session.execute(
+            text("SELECT count(*), count(DISTINCT task_id) FROM annotations WHERE project_id = :p"),
+            {"p": project.id},
+        ).one()
+        counts = session.execute(
+            text("SELECT sum(annotation_count), sum(lease_count) FROM tasks WHERE project_id = :p"),
+            {"p": project.id},
+        ).one()
+    assert tuple(stored) == (10, 10)
+    assert tuple(counts) == (10, 0)

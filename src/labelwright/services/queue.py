@@ -119,7 +119,7 @@ def _claim(
     session.rollback()
     now = platform.clock()
     begin_write(session)
-    _expire_leases(session, project_id, now)
+    _expire_leases(platform, session, project_id, now)
     if queue_repo.holds_live_claim(session, project_id, actor.id, stage, now):
         held = queue_repo.active_assignments(session, project_id, actor.id, stage, now)
         if held and (not prefetch or len(held) > 1):
@@ -182,18 +182,19 @@ class _Versions:
 
 
 _EXPIRY_EVERY = timedelta(seconds=1)
-_last_expiry: dict[int, datetime] = {}
+_last_expiry: dict[tuple[str, int], datetime] = {}
 
 
-def _expire_leases(session: Session, project_id: int, now: datetime) -> None:
+def _expire_leases(platform: Platform, session: Session, project_id: int, now: datetime) -> None:
     """Hand run-out leases back to the pool, at most once a second per project and process
     (a lease runs for minutes; a second more makes no difference, and most claims skip the
     statement)."""
-    last = _last_expiry.get(project_id)
+    key = (str(platform.db.url), project_id)
+    last = _last_expiry.get(key)
     if last is not None and abs(now - last) < _EXPIRY_EVERY:
         return
     queue_repo.expire_leases(session, project_id, now)
-    _last_expiry[project_id] = now
+    _last_expiry[key] = now
 
 
 def _served(
