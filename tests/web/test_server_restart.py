@@ -137,7 +137,13 @@ def wait_until(page: Any, condition: Callable[[], bool], seconds: float = 30) ->
     """Poll while letting Playwright run route handlers."""
     deadline = time.monotonic() + seconds
     while not condition():
-        assert time.monotonic() < deadline, "timed out"
+        if time.monotonic() >= deadline:
+            seen = page.evaluate(
+                "() => ({outbox: localStorage.length, dialog: !!document.querySelector("
+                "'dialog[open]'), focus: document.activeElement?.tagName, text: "
+                "document.body.innerText.slice(0, 300)})"
+            )
+            raise AssertionError(f"timed out; the page: {seen}")
         page.wait_for_timeout(50)
 
 
