@@ -32,6 +32,8 @@ import multiprocessing  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
 from import_export import body_chunks, start_server  # noqa: E402
@@ -68,25 +70,52 @@ class Http:
         return response.status, response.read()
 
 
-def client_loop(url: str, token: str, project: int, until: float) -> dict[str, list[float]]:
+@dataclass(frozen=True)
+class Api:
+    """How one platform serves a next task and takes its annotation (plain data: it is sent to
+    the client processes)."""
+
+    next: tuple[str, str]  # method, path ({project})
+    done_status: int  # the answer when nothing is left
+    claim_key: tuple[str, ...]  # where the served body holds the claim's id
+    submit: str  # path ({claim})
+    body: object
+    ok: tuple[int, ...]
+
+
+LABELWRIGHT = Api(
+    next=("POST", "/api/v1/projects/{project}/next"),
+    done_status=204,
+    claim_key=("assignment", "id"),
+    submit="/api/v1/assignments/{claim}/submit",
+    body={"results": {"sentiment": "pos"}},
+    ok=(200,),
+)
+
+
+def client_loop(
+    url: str, token: str, project: int, until: float, api: Api = LABELWRIGHT
+) -> dict[str, list[float]]:
+    """One annotator: `next` then submit, until `until`; latencies in seconds."""
     out: dict[str, list[float]] = {"next": [], "submit": []}
     client = Http(url, token)
+    method, path = api.next
     while time.time() < until:
         t0 = time.perf_counter()
-        status, body = client.call("POST", f"/api/v1/projects/{project}/next")
+        status, body = client.call(method, path.format(project=project))
         t1 = time.perf_counter()
         if status != 200:
             out.setdefault("errors", []).append(float(status))
-            if status == 204:  # nothing left for this client
+            if status == api.done_status:  # nothing left for this client
                 break
             continue
         out["next"].append(t1 - t0)
-        assignment = json.loads(body)["assignment"]["id"]
-        status, _ = client.call(
-            "POST", f"/api/v1/assignments/{assignment}/submit", {"results": {"sentiment": "pos"}}
-        )
+        claim: Any = json.loads(body)
+        for key in api.claim_key:
+            claim = claim[key]
+        status, _ = client.call("POST", api.submit.format(claim=claim), api.body)
         out["submit"].append(time.perf_counter() - t1)
-        if status != 200:
+        if status not in api.ok:
             out.setdefault("errors", []).append(float(status))
     return out
 
@@ -113,27 +142,14 @@ LS_RESULT = [
 ]
 
 
-def ls_client_loop(url: str, token: str, project: int, until: float) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {"next": [], "submit": []}
-    client = Http(url, token)
-    while time.time() < until:
-        t0 = time.perf_counter()
-        status, body = client.call("GET", f"/api/projects/{project}/next/")
-        t1 = time.perf_counter()
-        if status != 200:
-            out.setdefault("errors", []).append(float(status))
-            if status == 404:
-                break
-            continue
-        out["next"].append(t1 - t0)
-        task = json.loads(body)["id"]
-        status, _ = client.call(
-            "POST", f"/api/tasks/{task}/annotations/", {"result": LS_RESULT, "lead_time": 1.0}
-        )
-        out["submit"].append(time.perf_counter() - t1)
-        if status not in (200, 201):
-            out.setdefault("errors", []).append(float(status))
-    return out
+LABEL_STUDIO = Api(
+    next=("GET", "/api/projects/{project}/next/"),
+    done_status=404,
+    claim_key=("id",),
+    submit="/api/tasks/{claim}/annotations/",
+    body={"result": LS_RESULT, "lead_time": 1.0},
+    ok=(200, 201),
+)
 
 
 def run_label_studio(
@@ -157,7 +173,8 @@ def run_label_studio(
             client.post(f"/api/projects/{project}/import", json=tasks).raise_for_status()
             until = time.time() + seconds
             results = run_clients(
-                ls_client_loop, [(url, tokens[i % len(tokens)], project, until) for i in range(n)]
+                client_loop,
+                [(url, tokens[i % len(tokens)], project, until, LABEL_STUDIO) for i in range(n)],
             )
             over = 0
             page = 1

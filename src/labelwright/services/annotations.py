@@ -114,29 +114,39 @@ def add_annotation(
     session.add(annotation)
     session.flush()
     mark_task_changed(session, project.id, task.id)
+    audit_new_annotation(
+        session, actor, project.id, annotation.id, task.id, stage, parent_id, origin, results
+    )
+    return annotation
+
+
+def audit_new_annotation(
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    annotation_id: int,
+    task_id: int,
+    stage: str,
+    parent_id: int | None,
+    origin: str,
+    results: dict[str, Any],
+) -> None:
+    """The audit event of a new annotation (written when the transaction commits)."""
     append_event(
         session,
         actor=actor.email,
         action="annotation.create",
         entity="annotation",
-        entity_id=annotation.id,
-        project_id=project.id,
-        payload=annotation_payload(task.id, stage, parent_id, origin, results),
+        entity_id=annotation_id,
+        project_id=project_id,
+        payload={
+            "task_id": task_id,
+            "stage": stage,
+            "parent_id": parent_id,
+            "origin": origin,
+            "results": results,
+        },
     )
-    return annotation
-
-
-def annotation_payload(
-    task_id: int, stage: str, parent_id: int | None, origin: str, results: dict[str, Any]
-) -> dict[str, Any]:
-    """The audit payload of a new annotation."""
-    return {
-        "task_id": task_id,
-        "stage": stage,
-        "parent_id": parent_id,
-        "origin": origin,
-        "results": results,
-    }
 
 
 def prediction_origin(session: Session, task: Task, prediction_id: int | None) -> str:

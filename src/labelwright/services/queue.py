@@ -267,14 +267,27 @@ def _close(
     assignment.status = status
     assignment.completed_at = now
     task.lease_count -= 1
+    audit_closed(session, actor, assignment.id, assignment.project_id, task.id, status, payload)
+
+
+def audit_closed(
+    session: Session,
+    actor: Actor,
+    assignment_id: int,
+    project_id: int,
+    task_id: int,
+    status: str,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """The audit event of a claim that ended (submitted, skipped, released, escalated)."""
     append_event(
         session,
         actor=actor.email,
         action=f"assignment.{status}",
         entity="assignment",
-        entity_id=assignment.id,
-        project_id=assignment.project_id,
-        payload={"task_id": task.id, **(payload or {})},
+        entity_id=assignment_id,
+        project_id=project_id,
+        payload={"task_id": task_id, **(payload or {})},
     )
 
 

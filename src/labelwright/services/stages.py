@@ -20,13 +20,13 @@ from labelwright.errors import Invalid
 from labelwright.quality.gold_scoring import score_gold_answer
 from labelwright.services.annotations import (
     add_annotation,
-    annotation_payload,
+    audit_new_annotation,
     object_context,
     prediction_origin,
 )
 from labelwright.services.context import Actor, Platform
 from labelwright.services.quality_aggregates import mark_task_changed
-from labelwright.services.queue import close_submitted, load_own_active
+from labelwright.services.queue import audit_closed, close_submitted, load_own_active
 from labelwright.services.schemas import current_schema
 from labelwright.services.workflow import agreement, settings_of
 from labelwright.store.audit import append_event
@@ -180,23 +180,17 @@ def _submit_label_quickly(
     advance_after_labeling(session, schema, settings, progress)
     queue_repo.save_task_progress(session, {"task_id": progress.id, **vars(progress)})
     mark_task_changed(session, project.id, progress.id)
-    append_event(
-        session,
-        actor=actor.email,
-        action="annotation.create",
-        entity="annotation",
-        entity_id=annotation.id,
-        project_id=project.id,
-        payload=annotation_payload(progress.id, "label", None, origin, clean),
+    audit_new_annotation(
+        session, actor, project.id, annotation.id, progress.id, "label", None, origin, clean
     )
-    append_event(
+    audit_closed(
         session,
-        actor=actor.email,
-        action="assignment.submitted",
-        entity="assignment",
-        entity_id=assignment_id,
-        project_id=project.id,
-        payload={"task_id": progress.id, "state": progress.state},
+        actor,
+        assignment_id,
+        project.id,
+        progress.id,
+        "submitted",
+        {"state": progress.state},
     )
     session.commit()
     return Outcome(annotation, progress.state)
