@@ -32,6 +32,7 @@ from labelwright.api.routes import (
 )
 from labelwright.services.context import Platform
 from labelwright.services.quality_refresher import start_quality_refresher
+from labelwright.services.queue_batches import QueueWriter
 from labelwright.settings import Settings, get_settings
 from labelwright.web.pages import configure_web
 
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         try:
             yield
         finally:
+            app.state.queue_writer.stop()
             if refresher is not None:
                 refresher.stop()
             if owned:
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         lifespan=lifespan,
     )
     app.state.platform = platform
+    app.state.queue_writer = QueueWriter(platform)
     configure_problems(app)
     configure_routes(app)
     configure_docs(app)

@@ -34,7 +34,7 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def _token_sha(token: str) -> str:
+def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -67,7 +67,7 @@ def login(platform: Platform, session: Session, email: str, password: str) -> Is
 
 def logout(session: Session, actor: Actor, token: str) -> None:
     begin_write(session)
-    row = user_repo.find_live_token(session, _token_sha(token), datetime.now(UTC))
+    row = user_repo.find_live_token(session, token_sha256(token), datetime.now(UTC))
     if row is not None:
         row.revoked_at = datetime.now(UTC)
         append_event(
@@ -109,7 +109,7 @@ def revoke_api_token(session: Session, actor: Actor, token_id: int) -> None:
 
 def authenticate(session: Session, token: str) -> tuple[Actor, int]:
     """The actor behind a session or API token, and the token's id; `Unauthenticated` if none."""
-    holder = user_repo.live_token_holder(session, _token_sha(token), datetime.now(UTC))
+    holder = user_repo.live_token_holder(session, token_sha256(token), datetime.now(UTC))
     if holder is None:
         raise Unauthenticated("The token is unknown, expired or revoked.")
     token_id, user_id, email, is_admin = holder
@@ -122,7 +122,7 @@ def _issue(
     secret = secrets.token_urlsafe(32)
     row = ApiToken(
         user_id=user.id,
-        token_sha256=_token_sha(secret),
+        token_sha256=token_sha256(secret),
         kind=kind,
         name=name,
         expires_at=expires_at,

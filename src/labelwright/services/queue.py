@@ -115,11 +115,11 @@ def _claim(
     if not can_work_stage(actor, role, stage) or actor.id is None:
         raise Forbidden(f"Your role in project {project_id} does not work the {stage} stage.")
     settings = settings_of(project)
-    versions = _Versions(project.id, project.schema_version, project.guideline_version)
+    versions = Versions(project.id, project.schema_version, project.guideline_version)
     session.rollback()
     now = platform.clock()
     begin_write(session)
-    _expire_leases(platform, session, project_id, now)
+    expire_leases_now_and_then(platform, session, project_id, now)
     if queue_repo.holds_live_claim(session, project_id, actor.id, stage, now):
         held = queue_repo.active_assignments(session, project_id, actor.id, stage, now)
         if held and (not prefetch or len(held) > 1):
@@ -161,21 +161,13 @@ def _claim(
             "created_at": now,
         },
     )
-    append_event(
-        session,
-        actor=actor.email,
-        action="assignment.create",
-        entity="assignment",
-        entity_id=assignment.id,
-        project_id=project_id,
-        payload={"task_id": task_id, "stage": stage},
-    )
+    audit_claimed(session, actor, assignment.id, project_id, task_id, stage)
     session.commit()
     return _served(session, actor, versions, assignment, task)
 
 
 @dataclass(frozen=True)
-class _Versions:
+class Versions:
     project_id: int
     schema_version: int
     guideline_version: int
@@ -185,7 +177,9 @@ _EXPIRY_EVERY = timedelta(seconds=1)
 _last_expiry: dict[tuple[str, int], datetime] = {}
 
 
-def _expire_leases(platform: Platform, session: Session, project_id: int, now: datetime) -> None:
+def expire_leases_now_and_then(
+    platform: Platform, session: Session, project_id: int, now: datetime
+) -> None:
     """Hand run-out leases back to the pool, at most once a second per project and process
     (a lease runs for minutes; a second more makes no difference, and most claims skip the
     statement)."""
@@ -198,7 +192,7 @@ def _expire_leases(platform: Platform, session: Session, project_id: int, now: d
 
 
 def _served(
-    session: Session, actor: Actor, versions: _Versions, assignment: Any, task: Any
+    session: Session, actor: Actor, versions: Versions, assignment: Any, task: Any
 ) -> Served:
     """What the worker needs besides the claim, read after the claim committed; the
     assignment and task are ORM objects or rows with the same attributes."""
@@ -217,14 +211,35 @@ def _served(
         served.under_review = list(queue_repo.current_label_annotations(session, task.id))
         served.escalations = list(queue_repo.escalations(session, task.id))
     seen = queue_repo.acknowledged_guideline(session, versions.project_id, actor.id)
-    if versions.guideline_version > seen:
-        served.guidelines_changed = True
-        served.guideline_changes = [
-            f"v{v.version}: {v.changelog}" if v.changelog else f"v{v.version}"
-            for v in project_repo.guideline_versions_after(session, versions.project_id, seen)
-        ]
+    served.guidelines_changed, served.guideline_changes = guideline_news(session, versions, seen)
     session.commit()  # ends the read (keeps what was loaded): a write may follow on the session
     return served
+
+
+def guideline_news(session: Session, versions: Versions, seen: int) -> tuple[bool, list[str]]:
+    """Whether guidelines changed since the version the worker acknowledged, and the changelog
+    lines of the newer versions."""
+    if versions.guideline_version <= seen:
+        return False, []
+    return True, [
+        f"v{v.version}: {v.changelog}" if v.changelog else f"v{v.version}"
+        for v in project_repo.guideline_versions_after(session, versions.project_id, seen)
+    ]
+
+
+def audit_claimed(
+    session: Session, actor: Actor, assignment_id: int, project_id: int, task_id: int, stage: str
+) -> None:
+    """The audit event of a new claim."""
+    append_event(
+        session,
+        actor=actor.email,
+        action="assignment.create",
+        entity="assignment",
+        entity_id=assignment_id,
+        project_id=project_id,
+        payload={"task_id": task_id, "stage": stage},
+    )
 
 
 def _own_active(

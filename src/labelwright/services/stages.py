@@ -8,6 +8,7 @@ the final one), `import`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -292,11 +293,17 @@ def record_label_annotation(
 
 
 def advance_after_labeling(
-    session: Session, schema: LabelingSchema, settings: WorkflowSettings, task: Task | TaskProgress
+    session: Session,
+    schema: LabelingSchema,
+    settings: WorkflowSettings,
+    task: Task | TaskProgress,
+    current: Sequence[Row[Any]] | None = None,
 ) -> None:
     """Once the overlap is reached: agree -> review (sampled) or done; disagree -> one more
-    annotator (adaptive overlap) or, at `max_overlap`, adjudication."""
-    current = queue_repo.current_label_results(session, task.id)
+    annotator (adaptive overlap) or, at `max_overlap`, adjudication. `current` is the task's
+    live submitted annotations (`id`, `results`), oldest first, when the caller read them."""
+    if current is None:
+        current = queue_repo.current_label_results(session, task.id)
     if len(current) < settings.overlap + task.extra_overlap:
         task.state = "labeling"
         return

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from labelwright.api.deps import CurrentActor, PlatformDep, SessionDep, authenticated
+from labelwright.api.deps import (
+    CurrentActor,
+    PlatformDep,
+    SessionDep,
+    authenticated,
+    presented_token,
+)
 from labelwright.api.problems import problem_responses
 from labelwright.api.routes import API_PREFIX
 from labelwright.schemas.tasks import AnnotationOut, PredictionOut, TaskOut
@@ -23,13 +30,14 @@ from labelwright.schemas.workflow import (
 )
 from labelwright.services import queue, stages
 from labelwright.services.context import Platform
+from labelwright.services.queue_batches import FALLBACK, QueueWriter
 
 router = APIRouter(prefix=API_PREFIX, tags=["queue"])
 
 
-# The two hot endpoints run the whole request (session, token check, use case, JSON) in one
-# worker-thread call and answer with the serialized model: no thread hop per dependency and no
-# second validation of the response model.
+# The two hot endpoints hand a label claim or submission to the process's queue writer, which
+# serves all waiting requests in one transaction (`services.queue_batches`). Whatever it hands
+# back runs the whole request (session, token check, use case, JSON) in one worker-thread call.
 
 
 @router.post(
@@ -49,7 +57,17 @@ async def next_task(
     You get back the claim you hold, if any; `prefetch=true` claims a second task to load
     while you work on the first.
     """
+    token = presented_token(request)
+    if stage == "label" and token:
+        served = await asyncio.wrap_future(_writer(request).claim(token, project_id))
+        if served is not FALLBACK:
+            return _next_response(served)
     return await run_in_threadpool(_next_task, platform, request, project_id, stage, prefetch)
+
+
+def _writer(request: Request) -> QueueWriter:
+    writer: QueueWriter = request.app.state.queue_writer
+    return writer
 
 
 def _next_task(
@@ -60,6 +78,10 @@ def _next_task(
         served = queue.claim_next_task(
             platform, session, actor, project_id, stage=stage, prefetch=prefetch
         )
+    return _next_response(served)
+
+
+def _next_response(served: queue.Served | None) -> Response:
     if served is None:
         return Response(status_code=204)
     return _json(
@@ -88,18 +110,28 @@ async def submit(
     assignment_id: int, body: SubmitIn, request: Request, platform: PlatformDep
 ) -> Response:
     """Complete a claim exactly once: a label, a review verdict, or an adjudication."""
-    return await run_in_threadpool(_submit, platform, request, assignment_id, body)
+    submission = stages.Submission(**body.model_dump())
+    token = presented_token(request)
+    if token:
+        outcome = await asyncio.wrap_future(
+            _writer(request).submit(token, assignment_id, submission)
+        )
+        if outcome is not FALLBACK:
+            return _submit_response(outcome)
+    return await run_in_threadpool(_submit, platform, request, assignment_id, submission)
 
 
-def _submit(platform: Platform, request: Request, assignment_id: int, body: SubmitIn) -> Response:
+def _submit(
+    platform: Platform, request: Request, assignment_id: int, submission: stages.Submission
+) -> Response:
     with platform.db.session() as session:
         actor = authenticated(request, session)
-        outcome = stages.submit_assignment(
-            platform, session, actor, assignment_id, stages.Submission(**body.model_dump())
-        )
-        annotation = (
-            AnnotationOut.model_validate(outcome.annotation) if outcome.annotation else None
-        )
+        outcome = stages.submit_assignment(platform, session, actor, assignment_id, submission)
+        return _submit_response(outcome)
+
+
+def _submit_response(outcome: stages.Outcome) -> Response:
+    annotation = AnnotationOut.model_validate(outcome.annotation) if outcome.annotation else None
     return _json(SubmitOut(annotation=annotation, task_state=outcome.task_state))
 
 

@@ -295,7 +295,7 @@ def escalations(session: Session, task_id: int) -> Sequence[Assignment]:
 _projects = Project.__table__
 _annotations = Annotation.__table__
 
-_SUBMISSION = (
+SUBMISSION_OF = (  # which assignments: the caller's WHERE
     select(
         _assignments.c.id,
         _assignments.c.user_id,
@@ -315,8 +315,10 @@ _SUBMISSION = (
     )
     .join(_tasks, _tasks.c.id == _assignments.c.task_id)
     .join(_projects, _projects.c.id == _assignments.c.project_id)
-    .where(_assignments.c.id == bindparam("assignment_id"))
 )
+
+
+_SUBMISSION = SUBMISSION_OF.where(_assignments.c.id == bindparam("assignment_id"))
 
 
 def submission_context(session: Session, assignment_id: int) -> Row[Any] | None:
@@ -342,7 +344,7 @@ def complete_assignment(session: Session, assignment_id: int, now: datetime) -> 
     return session.connection().execute(_COMPLETE, params).first() is not None
 
 
-_PROGRESS_COLUMNS = (
+PROGRESS_COLUMNS = (
     _tasks.c.id,
     _tasks.c.state,
     _tasks.c.annotation_count,
@@ -352,11 +354,11 @@ _PROGRESS_COLUMNS = (
     _tasks.c.final_annotation_id,
     _tasks.c.final_path,
 )
-_PROGRESS = select(*_PROGRESS_COLUMNS).where(_tasks.c.id == bindparam("task_id"))
+_PROGRESS = select(*PROGRESS_COLUMNS).where(_tasks.c.id == bindparam("task_id"))
 # FOR NO KEY UPDATE: what the UPDATE of these columns takes anyway; it does not conflict with
 # the KEY SHARE lock that inserting an annotation of the task takes.
 _PROGRESS_LOCKED = _PROGRESS.with_for_update(key_share=True, of=_tasks)
-_SAVE_PROGRESS = (
+SAVE_PROGRESS = (
     update(_tasks)
     .where(_tasks.c.id == bindparam("task_id"))
     .values(
@@ -379,7 +381,7 @@ def task_progress(session: Session, task_id: int, *, locking: bool) -> Row[Any]:
 
 def save_task_progress(session: Session, values: dict[str, Any]) -> None:
     """Write a task's workflow columns (`task_id` and the columns of `task_progress`)."""
-    session.connection().execute(_SAVE_PROGRESS, values)
+    session.connection().execute(SAVE_PROGRESS, values)
 
 
 _NEW_ANNOTATION = insert(_annotations).returning(*_annotations.c)

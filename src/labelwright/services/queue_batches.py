@@ -1,0 +1,536 @@
+"""Group commit for the queue's two hot requests: label claims (`next`) and label submissions.
+
+Every process runs one queue writer thread. A request hands it its work and waits; the writer
+takes all the requests that are waiting and serves them together: one read of their tokens and
+roles, one write transaction (on SQLite the database's write lock, on PostgreSQL the audit
+chain's lock) and one commit for all of them, with set-based statements
+(`store.repositories.queue_batches`). With many annotators at once this replaces one
+transaction and ~12 statements per request by one transaction and ~12 statements per batch.
+
+The batch serves the common cases only, and hands every other request back (`FALLBACK`) to the
+general path in `services.queue` and `services.stages`, which also gives every error: a caller
+who already holds a live claim (it is served back to them), a cap on tasks per user, a claim
+that is not the caller's or not live, a gold task, results that do not validate. The general
+path runs after the batch committed, so a request for a claim the batch just completed sees
+it completed. If anything in a batch fails, its transaction rolls back and all its requests take
+the general path.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from labelwright.domain import validate_results
+from labelwright.errors import LabelwrightError
+from labelwright.services import policies
+from labelwright.services.annotations import (
+    audit_new_annotation,
+    object_context,
+    prediction_origin,
+)
+from labelwright.services.auth import token_sha256
+from labelwright.services.context import Actor, Platform
+from labelwright.services.quality_aggregates import mark_task_changed
+from labelwright.services.queue import (
+    Served,
+    Versions,
+    audit_claimed,
+    audit_closed,
+    can_work_stage,
+    expire_leases_now_and_then,
+    guideline_news,
+)
+from labelwright.services.schemas import current_schema
+from labelwright.services.stages import (
+    LABEL_STATES,
+    Outcome,
+    ProjectVersion,
+    Submission,
+    TaskProgress,
+    advance_after_labeling,
+)
+from labelwright.services.workflow import settings_of
+from labelwright.store.db import begin_write
+from labelwright.store.models import Project
+from labelwright.store.repositories import queue as queue_repo
+from labelwright.store.repositories import queue_batches as repo
+
+log = logging.getLogger(__name__)
+
+FALLBACK: Any = object()  # the request takes the general path
+MAX_BATCH = 64
+
+
+@dataclass(eq=False)
+class _Request:
+    token: str
+    future: Future[Any] = field(default_factory=Future)
+    actor: Actor | None = None
+    result: Any = FALLBACK
+
+
+@dataclass(eq=False)
+class _Claim(_Request):
+    project_id: int = 0
+
+
+@dataclass(eq=False)
+class _Submit(_Request):
+    assignment_id: int = 0
+    body: Submission = field(default_factory=Submission)
+
+
+class QueueWriter:
+    """The process's queue writer thread (started on first use)."""
+
+    def __init__(self, platform: Platform, *, rng: random.Random | None = None) -> None:
+        self._platform = platform
+        self._rng = rng or random.Random()
+        self._inbox: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def claim(self, token: str, project_id: int) -> Future[Served | None]:
+        """A label claim for the token's user: `Served`, None (nothing left), or FALLBACK."""
+        return self._put(_Claim(token=token, project_id=project_id))
+
+    def submit(self, token: str, assignment_id: int, body: Submission) -> Future[Outcome]:
+        """A label submission: its `Outcome`, or FALLBACK."""
+        return self._put(_Submit(token=token, assignment_id=assignment_id, body=body))
+
+    def stop(self) -> None:
+        with self._start_lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._inbox.put(None)
+            thread.join(10)
+
+    def _put(self, request: _Request) -> Future[Any]:
+        if self._thread is None:
+            with self._start_lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="labelwright-queue-writer", daemon=True
+                    )
+                    self._thread.start()
+        self._inbox.put(request)
+        return request.future
+
+    def _run(self) -> None:
+        while True:
+            first = self._inbox.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < MAX_BATCH:
+                try:
+                    more = self._inbox.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._serve(batch)
+            if stop:
+                return
+
+    def _serve(self, batch: list[_Request]) -> None:
+        try:
+            serve_batch(self._platform, batch, self._rng)
+        except Exception:
+            # What did not commit rolled back. Submissions have a result only once committed;
+            # claims are answered by the general path, which serves a committed claim back.
+            log.exception("queue batch of %d requests failed; serving them one by one", len(batch))
+            for request in batch:
+                if isinstance(request, _Claim):
+                    request.result = FALLBACK
+        for request in batch:
+            request.future.set_result(request.result)
+
+
+def serve_batch(platform: Platform, batch: Sequence[_Request], rng: random.Random) -> None:
+    """Serve the batch's submissions, then its claims (each request's `result`)."""
+    with platform.db.session() as session:
+        _authenticate(session, batch, platform.clock())
+        submits = [r for r in batch if isinstance(r, _Submit) and r.actor is not None]
+        claims = [r for r in batch if isinstance(r, _Claim) and r.actor is not None]
+        session.rollback()
+        if submits:
+            _submit_all(platform, session, submits)
+        if claims:
+            _claim_all(platform, session, claims, rng)
+
+
+def _authenticate(session: Session, batch: Sequence[_Request], now: datetime) -> None:
+    """Each request's actor (an unknown token keeps none: the general path answers 401)."""
+    digests = {id(r): token_sha256(r.token) for r in batch}
+    holders = repo.live_token_holders(session, digests.values(), now)
+    for request in batch:
+        holder = holders.get(digests[id(request)])
+        if holder is not None:
+            request.actor = Actor(id=holder[0], email=holder[1], is_admin=holder[2])
+
+
+# Claims.
+
+
+@dataclass(eq=False)
+class _ProjectClaims:
+    project: Project
+    versions: Versions
+    requests: list[_Claim]
+
+
+def _claim_all(
+    platform: Platform, session: Session, claims: list[_Claim], rng: random.Random
+) -> None:
+    groups = _claim_groups(session, claims)
+    session.rollback()
+    now = platform.clock()
+    claimed: list[tuple[_Claim, Versions, Any]] = []
+    begin_write(session)
+    for group in groups:
+        claimed += _claim_in_project(platform, session, group, now, rng)
+    session.commit()
+    if not claimed:
+        return
+    predictions, comments, reviews = repo.task_contexts(session, [t.id for _, _, t in claimed])
+    seen_by_project: dict[int, dict[int, int]] = {}
+    for request, versions, task in claimed:
+        assert request.actor is not None and request.actor.id is not None
+        if versions.project_id not in seen_by_project:
+            users = [r.actor.id for r, v, _ in claimed if v.project_id == versions.project_id]
+            acks = repo.acknowledged_guidelines(session, versions.project_id, users)  # type: ignore[arg-type]
+            seen_by_project[versions.project_id] = acks
+        served = request.result
+        served.predictions = predictions.get(task.id, [])
+        served.comments = comments.get(task.id, [])
+        served.reviews = reviews.get(task.id, [])
+        seen = seen_by_project[versions.project_id].get(request.actor.id, 1)
+        served.guidelines_changed, served.guideline_changes = guideline_news(
+            session, versions, seen
+        )
+    session.commit()
+
+
+def _claim_groups(session: Session, claims: list[_Claim]) -> list[_ProjectClaims]:
+    """The batch's claims by project, keeping those the caller may make (one per user)."""
+    by_project: dict[int, list[_Claim]] = defaultdict(list)
+    for request in claims:
+        by_project[request.project_id].append(request)
+    groups = []
+    for project_id, requests in sorted(by_project.items()):
+        project = session.get(Project, project_id)
+        if project is None:
+            continue
+        roles = repo.roles_in(session, project_id, [r.actor.id for r in requests])  # type: ignore[union-attr]
+        kept: list[_Claim] = []
+        users: set[int] = set()
+        for request in requests:
+            actor = request.actor
+            assert actor is not None and actor.id is not None
+            role = roles.get(actor.id)
+            if actor.id in users or (role is None and not actor.is_admin):
+                continue
+            if not can_work_stage(actor, policies.Role(role) if role else None, "label"):
+                continue
+            users.add(actor.id)
+            kept.append(request)
+        if kept:
+            versions = Versions(project.id, project.schema_version, project.guideline_version)
+            groups.append(_ProjectClaims(project, versions, kept))
+    return groups
+
+
+def _claim_in_project(
+    platform: Platform, session: Session, group: _ProjectClaims, now: datetime, rng: random.Random
+) -> list[tuple[_Claim, Versions, Any]]:
+    project = group.project
+    settings = settings_of(project)
+    if settings.max_tasks_per_user is not None:
+        return []  # the general path counts each user's submissions
+    expire_leases_now_and_then(platform, session, project.id, now)
+    holding = repo.users_with_live_claims(
+        session,
+        project.id,
+        [r.actor.id for r in group.requests],
+        "label",
+        now,  # type: ignore[union-attr]
+    )
+    requests = [r for r in group.requests if r.actor.id not in holding]  # type: ignore[union-attr]
+    picks = _pick_tasks(
+        platform, session, project.id, settings.overlap, settings.gold.rate, requests, rng
+    )
+    leases: dict[int, int] = defaultdict(int)
+    for task_id in picks.values():
+        leases[task_id] += 1
+    for request in requests:
+        if request not in picks:
+            request.result = None  # nothing left for them
+    if not leases:
+        return []
+    tasks = repo.lease_tasks(session, leases)
+    chosen = [r for r in requests if r in picks]
+    rows = repo.insert_assignments(
+        session,
+        [
+            {
+                "task_id": picks[r],
+                "project_id": project.id,
+                "user_id": r.actor.id,  # type: ignore[union-attr]
+                "stage": "label",
+                "status": "active",
+                "leased_until": now + timedelta(minutes=settings.lease_minutes),
+                "created_at": now,
+            }
+            for r in chosen
+        ],
+    )
+    out = []
+    for request, assignment in zip(chosen, rows, strict=True):
+        assert request.actor is not None
+        audit_claimed(
+            session, request.actor, assignment.id, project.id, assignment.task_id, "label"
+        )
+        task = tasks[assignment.task_id]
+        request.result = Served(
+            assignment=assignment,
+            task=task,
+            schema_version=group.versions.schema_version,
+            guideline_version=group.versions.guideline_version,
+        )
+        out.append((request, group.versions, task))
+    return out
+
+
+def _pick_tasks(
+    platform: Platform,
+    session: Session,
+    project_id: int,
+    overlap: int,
+    gold_rate: float,
+    requests: list[_Claim],
+    rng: random.Random,
+) -> dict[_Claim, int]:
+    """A task for each request that can have one, in the order one claim at a time would give:
+    gold at its rate, then partly labeled tasks, then new ones, never one the user was served."""
+    locking = not platform.db.is_sqlite
+    picks: dict[_Claim, int] = {}
+    waiting: list[_Claim] = []
+    for request in requests:
+        user_id = request.actor.id  # type: ignore[union-attr]
+        if gold_rate > 0 and rng.random() < gold_rate:
+            gold = queue_repo.next_gold_task(session, project_id, user_id)  # type: ignore[arg-type]
+            if gold is not None:
+                picks[request] = gold
+                continue
+        waiting.append(request)
+    for state in ("labeling", "new"):
+        if not waiting:
+            break
+        limit = 2 * len(waiting) + 8
+        window = repo.label_window(
+            session, project_id, state, overlap=overlap, limit=limit, locking=locking
+        )
+        if not window:
+            continue
+        blocked = repo.blocked_pairs(
+            session,
+            [t for t, _ in window],
+            [r.actor.id for r in waiting],  # type: ignore[union-attr]
+        )
+        room = dict(window)
+        unserved = []
+        for request in waiting:
+            user_id = request.actor.id  # type: ignore[union-attr]
+            task_id = next(
+                (t for t, _ in window if room[t] > 0 and (t, user_id) not in blocked), None
+            )
+            if task_id is None:
+                unserved.append(request)
+                continue
+            room[task_id] -= 1
+            picks[request] = task_id
+        if len(window) == limit:
+            # Tasks of this state lie beyond the window: whoever found none in it asks alone.
+            for request in unserved:
+                found = queue_repo.next_label_task(
+                    session,
+                    project_id,
+                    request.actor.id,  # type: ignore[arg-type, union-attr]
+                    overlap=overlap,
+                    locking=locking,
+                )
+                if found is not None:
+                    picks[request] = found
+            return picks
+        waiting = unserved
+    return picks
+
+
+# Submissions.
+
+
+@dataclass(eq=False)
+class _Checked:
+    request: _Submit
+    context: Any
+    project: ProjectVersion
+    clean: dict[str, Any]
+    origin: str
+    lead: int
+
+
+def _submit_all(platform: Platform, session: Session, submits: list[_Submit]) -> None:
+    now = platform.clock()
+    checked = _check_submissions(session, submits, now)
+    session.rollback()
+    if not checked:
+        return
+    begin_write(session)
+    live = repo.complete_assignments(session, [c.request.assignment_id for c in checked], now)
+    checked = [c for c in checked if c.request.assignment_id in live]
+    locking = not platform.db.is_sqlite
+    progress = {
+        task_id: TaskProgress(**row._asdict())
+        for task_id, row in repo.tasks_progress(
+            session, {c.context.task_id for c in checked}, locking=locking
+        ).items()
+    }
+    moved = [c for c in checked if progress[c.context.task_id].state not in LABEL_STATES]
+    if moved:  # the task left labeling meanwhile: the general path says how
+        repo.reopen_assignments(session, [c.request.assignment_id for c in moved])
+        checked = [c for c in checked if c not in moved]
+    if not checked:
+        session.commit()
+        return
+    annotations = repo.insert_annotations(session, [_annotation_values(c) for c in checked])
+    repo.link_annotations(
+        session,
+        [
+            {"assignment_id": c.request.assignment_id, "annotation_id": a.id}
+            for c, a in zip(checked, annotations, strict=True)
+        ],
+    )
+    touched = sorted({c.context.task_id for c in checked})
+    current = repo.current_label_results(session, touched)
+    states = []
+    for item, annotation in zip(checked, annotations, strict=True):
+        task = progress[item.context.task_id]
+        task.annotation_count += 1
+        task.lease_count -= 1
+        schema = current_schema(session, item.project)  # type: ignore[arg-type]
+        upto = [r for r in current.get(task.id, []) if r.id <= annotation.id]
+        advance_after_labeling(session, schema, settings_of(item.project), task, upto)  # type: ignore[arg-type]
+        states.append(task.state)
+        actor = item.request.actor
+        assert actor is not None
+        mark_task_changed(session, item.project.id, task.id)
+        audit_new_annotation(
+            session,
+            actor,
+            item.project.id,
+            annotation.id,
+            task.id,
+            "label",
+            None,
+            item.origin,
+            item.clean,
+        )
+        audit_closed(
+            session,
+            actor,
+            item.request.assignment_id,
+            item.project.id,
+            task.id,
+            "submitted",
+            {"state": task.state},
+        )
+    repo.save_tasks_progress(session, [{"task_id": t, **vars(progress[t])} for t in touched])
+    session.commit()
+    for item, annotation, state in zip(checked, annotations, states, strict=True):
+        item.request.result = Outcome(annotation, state)
+
+
+def _check_submissions(session: Session, submits: list[_Submit], now: datetime) -> list[_Checked]:
+    """The submissions the batch can store: live label claims of their callers on ordinary
+    tasks, with results that validate (one per claim)."""
+    found = repo.submission_contexts(session, [r.assignment_id for r in submits])
+    checked: list[_Checked] = []
+    taken: set[int] = set()
+    for request in submits:
+        row = found.get(request.assignment_id)
+        actor = request.actor
+        if (
+            row is None
+            or actor is None
+            or row.user_id != actor.id
+            or row.stage != "label"
+            or row.status != "active"
+            or row.leased_until < now
+            or row.state not in LABEL_STATES
+            or request.body.results is None
+            or request.assignment_id in taken
+        ):
+            continue
+        project = ProjectVersion(
+            id=row.project_id,
+            schema_version=row.schema_version,
+            guideline_version=row.guideline_version,
+            workflow=row.workflow,
+            workflow_version=row.workflow_version,
+            created_at=row.project_created_at,
+        )
+        try:
+            schema = current_schema(session, project)  # type: ignore[arg-type]
+            task = _TaskData(row.task_id, row.data)
+            clean = validate_results(
+                schema,
+                request.body.results,
+                context=object_context(session, actor, task, schema),  # type: ignore[arg-type]
+            )
+            origin = prediction_origin(session, task, request.body.prediction_id)  # type: ignore[arg-type]
+        except LabelwrightError:
+            continue  # the general path answers with the error
+        lead = request.body.lead_time_ms
+        if lead is None:
+            lead = int((now - row.created_at).total_seconds() * 1000)
+        taken.add(request.assignment_id)
+        checked.append(_Checked(request, row, project, clean, origin, lead))
+    return checked
+
+
+@dataclass(frozen=True)
+class _TaskData:
+    id: int
+    data: Any
+
+
+def _annotation_values(item: _Checked) -> dict[str, Any]:
+    assert item.request.actor is not None
+    return {
+        "task_id": item.context.task_id,
+        "project_id": item.project.id,
+        "author_id": item.request.actor.id,
+        "origin": item.origin,
+        "parent_id": None,
+        "schema_version": item.project.schema_version,
+        "guideline_version": item.project.guideline_version,
+        "lead_time_ms": item.lead,
+        "stage": "label",
+        "status": "submitted",
+        "results": item.clean,
+    }

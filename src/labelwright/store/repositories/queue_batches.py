@@ -1,0 +1,318 @@
+"""Set-based statements for many claims or submissions at once (`services.queue_batches`).
+
+Each statement serves a whole batch of waiting requests: one read of many tokens, one window of
+candidate tasks, one insert of many claims or annotations. A batch costs about as many
+statements as a single request did.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, bindparam, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from labelwright.store.models import (
+    Annotation,
+    ApiToken,
+    Assignment,
+    GuidelineAck,
+    Membership,
+    Prediction,
+    Review,
+    Task,
+    TaskComment,
+    User,
+)
+from labelwright.store.repositories.queue import (
+    BLOCKING,
+    PROGRESS_COLUMNS,
+    SAVE_PROGRESS,
+    SUBMISSION_OF,
+)
+
+_tasks = Task.__table__
+_assignments = Assignment.__table__
+_annotations = Annotation.__table__
+_tokens, _users = ApiToken.__table__, User.__table__
+_memberships = Membership.__table__
+
+
+def _many(name: str) -> Any:
+    return bindparam(name, expanding=True)
+
+
+_TOKEN_HOLDERS = (
+    select(_tokens.c.token_sha256, _users.c.id, _users.c.email, _users.c.is_admin)
+    .join(_users, _users.c.id == _tokens.c.user_id)
+    .where(
+        _tokens.c.token_sha256.in_(_many("shas")),
+        _tokens.c.revoked_at.is_(None),
+        or_(_tokens.c.expires_at.is_(None), _tokens.c.expires_at > bindparam("now")),
+        _users.c.is_active.is_(True),
+    )
+)
+
+
+def live_token_holders(
+    session: Session, shas: Iterable[str], now: datetime
+) -> dict[str, tuple[int, str, bool]]:
+    """(user id, email, is admin) by token digest, for the live tokens of active users."""
+    rows = session.connection().execute(_TOKEN_HOLDERS, {"shas": sorted(set(shas)), "now": now})
+    return {row[0]: (row[1], row[2], bool(row[3])) for row in rows}
+
+
+_ROLES = select(_memberships.c.user_id, _memberships.c.role).where(
+    _memberships.c.project_id == bindparam("project_id"),
+    _memberships.c.user_id.in_(_many("user_ids")),
+)
+
+
+def roles_in(session: Session, project_id: int, user_ids: Iterable[int]) -> dict[int, str]:
+    params = {"project_id": project_id, "user_ids": sorted(set(user_ids))}
+    return {row[0]: row[1] for row in session.connection().execute(_ROLES, params)}
+
+
+_LIVE_CLAIMS = select(_assignments.c.user_id).where(
+    _assignments.c.project_id == bindparam("project_id"),
+    _assignments.c.user_id.in_(_many("user_ids")),
+    _assignments.c.stage == bindparam("stage"),
+    _assignments.c.status == "active",
+    _assignments.c.leased_until >= bindparam("now"),
+)
+
+
+def users_with_live_claims(
+    session: Session, project_id: int, user_ids: Iterable[int], stage: str, now: datetime
+) -> set[int]:
+    params = {
+        "project_id": project_id,
+        "user_ids": sorted(set(user_ids)),
+        "stage": stage,
+        "now": now,
+    }
+    return {row[0] for row in session.connection().execute(_LIVE_CLAIMS, params)}
+
+
+def _label_window(*, locking: bool) -> Any:
+    """The first tasks of one label state that still need annotators, with how many more each
+    takes: the same index range scan as the single claim, without the per-user condition."""
+    room = bindparam("overlap") + _tasks.c.extra_overlap - _tasks.c.annotation_count
+    statement = (
+        select(_tasks.c.id, (room - _tasks.c.lease_count).label("room"))
+        .where(
+            _tasks.c.project_id == bindparam("project_id"),
+            _tasks.c.state == bindparam("state"),
+            _tasks.c.annotation_count + _tasks.c.lease_count
+            < bindparam("overlap") + _tasks.c.extra_overlap,
+        )
+        .order_by(_tasks.c.priority.desc(), _tasks.c.learning_score.desc(), _tasks.c.id)
+        .limit(bindparam("limit"))
+    )
+    return statement.with_for_update(skip_locked=True, of=_tasks) if locking else statement
+
+
+_LABEL_WINDOW = {False: _label_window(locking=False), True: _label_window(locking=True)}
+
+
+def label_window(
+    session: Session, project_id: int, state: str, *, overlap: int, limit: int, locking: bool
+) -> list[tuple[int, int]]:
+    """`(task id, free places)` of the first `limit` tasks in `state` that need annotators, in
+    queue order (on PostgreSQL locked, skipping rows other claims hold)."""
+    params = {"project_id": project_id, "state": state, "overlap": overlap, "limit": limit}
+    rows = session.connection().execute(_LABEL_WINDOW[locking], params)
+    return [(int(row[0]), int(row[1])) for row in rows]
+
+
+_BLOCKED = select(_assignments.c.task_id, _assignments.c.user_id).where(
+    _assignments.c.task_id.in_(_many("task_ids")),
+    _assignments.c.user_id.in_(_many("user_ids")),
+    _assignments.c.status.in_(BLOCKING),
+)
+
+
+def blocked_pairs(
+    session: Session, task_ids: Iterable[int], user_ids: Iterable[int]
+) -> set[tuple[int, int]]:
+    """The (task, user) pairs among these that may not be served again."""
+    params = {"task_ids": sorted(set(task_ids)), "user_ids": sorted(set(user_ids))}
+    return {(row[0], row[1]) for row in session.connection().execute(_BLOCKED, params)}
+
+
+_ADD_LEASE = (
+    update(_tasks)
+    .where(_tasks.c.id == bindparam("task_id"))
+    .values(lease_count=_tasks.c.lease_count + bindparam("n"))
+)
+_TASKS = select(_tasks).where(_tasks.c.id.in_(_many("task_ids")))
+
+
+def lease_tasks(session: Session, leases: dict[int, int]) -> dict[int, Row[Any]]:
+    """Count `n` more live claims on each task (`{task id: n}`); returns the tasks' rows."""
+    connection = session.connection()
+    ordered = sorted(leases.items())  # a fixed order: concurrent batches never wait in a cycle
+    connection.execute(_ADD_LEASE, [{"task_id": t, "n": n} for t, n in ordered])
+    rows = connection.execute(_TASKS, {"task_ids": [t for t, _ in ordered]})
+    return {row.id: row for row in rows}
+
+
+_NEW_CLAIMS = insert(_assignments).returning(*_assignments.c, sort_by_parameter_order=True)
+
+
+def insert_assignments(session: Session, values: list[dict[str, Any]]) -> list[Row[Any]]:
+    """New claims, one statement; their rows in the order given."""
+    return list(session.connection().execute(_NEW_CLAIMS, values))
+
+
+def _by_task(statement: Any, task_ids: Iterable[int], session: Session) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = defaultdict(list)
+    for row in session.connection().execute(statement, {"task_ids": sorted(set(task_ids))}):
+        out[row.task_id].append(row)
+    return out
+
+
+_predictions, _comments, _reviews = (
+    Prediction.__table__,
+    TaskComment.__table__,
+    Review.__table__,
+)
+_PREDICTIONS = (
+    select(_predictions)
+    .where(_predictions.c.task_id.in_(_many("task_ids")))
+    .order_by(_predictions.c.id)
+)
+_COMMENTS = (
+    select(_comments).where(_comments.c.task_id.in_(_many("task_ids"))).order_by(_comments.c.id)
+)
+_REVIEWS = (
+    select(_reviews, _annotations.c.task_id)
+    .join(_annotations, _annotations.c.id == _reviews.c.annotation_id)
+    .where(_annotations.c.task_id.in_(_many("task_ids")))
+    .order_by(_reviews.c.id)
+)
+
+
+def task_contexts(
+    session: Session, task_ids: Sequence[int]
+) -> tuple[dict[int, list[Row[Any]]], dict[int, list[Row[Any]]], dict[int, list[Row[Any]]]]:
+    """Predictions, comments and reviews of many tasks, by task, oldest first."""
+    return (
+        _by_task(_PREDICTIONS, task_ids, session),
+        _by_task(_COMMENTS, task_ids, session),
+        _by_task(_REVIEWS, task_ids, session),
+    )
+
+
+_ACKED = select(GuidelineAck.__table__.c.user_id, GuidelineAck.__table__.c.version).where(
+    GuidelineAck.__table__.c.project_id == bindparam("project_id"),
+    GuidelineAck.__table__.c.user_id.in_(_many("user_ids")),
+)
+
+
+def acknowledged_guidelines(
+    session: Session, project_id: int, user_ids: Iterable[int]
+) -> dict[int, int]:
+    """The newest guideline version each user acknowledged (absent: none)."""
+    params = {"project_id": project_id, "user_ids": sorted(set(user_ids))}
+    return {row[0]: int(row[1]) for row in session.connection().execute(_ACKED, params)}
+
+
+# Submissions.
+
+_SUBMISSIONS = SUBMISSION_OF.where(_assignments.c.id.in_(_many("assignment_ids")))
+
+
+def submission_contexts(session: Session, assignment_ids: Iterable[int]) -> dict[int, Row[Any]]:
+    """Assignments with what submitting them needs to know of their task and project."""
+    params = {"assignment_ids": sorted(set(assignment_ids))}
+    return {row.id: row for row in session.connection().execute(_SUBMISSIONS, params)}
+
+
+_COMPLETE_MANY = (
+    update(_assignments)
+    .where(
+        _assignments.c.id.in_(_many("assignment_ids")),
+        _assignments.c.status == "active",
+        _assignments.c.leased_until >= bindparam("now"),
+    )
+    .values(status="submitted", completed_at=bindparam("now"))
+    .returning(_assignments.c.id)
+)
+_REOPEN = (
+    update(_assignments)
+    .where(_assignments.c.id.in_(_many("assignment_ids")))
+    .values(status="active", completed_at=None)
+)
+
+
+def complete_assignments(
+    session: Session, assignment_ids: Iterable[int], now: datetime
+) -> set[int]:
+    """Mark live claims submitted (locks them); returns the ids that were live."""
+    params = {"assignment_ids": sorted(set(assignment_ids)), "now": now}
+    return {row[0] for row in session.connection().execute(_COMPLETE_MANY, params)}
+
+
+def reopen_assignments(session: Session, assignment_ids: Iterable[int]) -> None:
+    """Undo `complete_assignments` for some of them, in the same transaction."""
+    session.connection().execute(_REOPEN, {"assignment_ids": sorted(set(assignment_ids))})
+
+
+def _progress(*, locking: bool) -> Any:
+    statement = (
+        select(*PROGRESS_COLUMNS).where(_tasks.c.id.in_(_many("task_ids"))).order_by(_tasks.c.id)
+    )
+    return statement.with_for_update(key_share=True, of=_tasks) if locking else statement
+
+
+_PROGRESS_MANY = {False: _progress(locking=False), True: _progress(locking=True)}
+
+
+def tasks_progress(
+    session: Session, task_ids: Iterable[int], *, locking: bool
+) -> dict[int, Row[Any]]:
+    """Tasks' workflow columns (locked in id order on PostgreSQL)."""
+    params = {"task_ids": sorted(set(task_ids))}
+    return {row.id: row for row in session.connection().execute(_PROGRESS_MANY[locking], params)}
+
+
+def save_tasks_progress(session: Session, values: list[dict[str, Any]]) -> None:
+    session.connection().execute(SAVE_PROGRESS, values)
+
+
+_NEW_ANNOTATIONS = insert(_annotations).returning(*_annotations.c, sort_by_parameter_order=True)
+_LINK = (
+    update(_assignments)
+    .where(_assignments.c.id == bindparam("assignment_id"))
+    .values(annotation_id=bindparam("annotation_id"))
+)
+
+
+def insert_annotations(session: Session, values: list[dict[str, Any]]) -> list[Row[Any]]:
+    """New annotations, one statement; their rows in the order given."""
+    return list(session.connection().execute(_NEW_ANNOTATIONS, values))
+
+
+def link_annotations(session: Session, links: list[dict[str, int]]) -> None:
+    """`[{assignment_id, annotation_id}]`: the annotation each claim produced."""
+    session.connection().execute(_LINK, links)
+
+
+_CURRENT_RESULTS = (
+    select(_annotations.c.id, _annotations.c.task_id, _annotations.c.results)
+    .where(
+        _annotations.c.task_id.in_(_many("task_ids")),
+        _annotations.c.status == "submitted",
+        _annotations.c.deleted_at.is_(None),
+    )
+    .order_by(_annotations.c.id)
+)
+
+
+def current_label_results(session: Session, task_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
+    """`(id, task_id, results)` of the tasks' live submitted annotations, by task, oldest first."""
+    return _by_task(_CURRENT_RESULTS, task_ids, session)
