@@ -73,7 +73,7 @@ MAX_BATCH = 64
 
 
 @dataclass(eq=False)
-class _Request:
+class QueueRequest:
     token: str
     future: Future[Any] = field(default_factory=Future)
     actor: Actor | None = None
@@ -81,12 +81,12 @@ class _Request:
 
 
 @dataclass(eq=False)
-class _Claim(_Request):
+class ClaimRequest(QueueRequest):
     project_id: int = 0
 
 
 @dataclass(eq=False)
-class _Submit(_Request):
+class SubmitRequest(QueueRequest):
     assignment_id: int = 0
     body: Submission = field(default_factory=Submission)
 
@@ -97,17 +97,17 @@ class QueueWriter:
     def __init__(self, platform: Platform, *, rng: random.Random | None = None) -> None:
         self._platform = platform
         self._rng = rng or random.Random()
-        self._inbox: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
+        self._inbox: queue.SimpleQueue[QueueRequest | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
     def claim(self, token: str, project_id: int) -> Future[Served | None]:
         """A label claim for the token's user: `Served`, None (nothing left), or FALLBACK."""
-        return self._put(_Claim(token=token, project_id=project_id))
+        return self._put(ClaimRequest(token=token, project_id=project_id))
 
     def submit(self, token: str, assignment_id: int, body: Submission) -> Future[Outcome]:
         """A label submission: its `Outcome`, or FALLBACK."""
-        return self._put(_Submit(token=token, assignment_id=assignment_id, body=body))
+        return self._put(SubmitRequest(token=token, assignment_id=assignment_id, body=body))
 
     def stop(self) -> None:
         with self._start_lock:
@@ -116,7 +116,7 @@ class QueueWriter:
             self._inbox.put(None)
             thread.join(10)
 
-    def _put(self, request: _Request) -> Future[Any]:
+    def _put(self, request: QueueRequest) -> Future[Any]:
         if self._thread is None:
             with self._start_lock:
                 if self._thread is None:
@@ -147,7 +147,7 @@ class QueueWriter:
             if stop:
                 return
 
-    def _serve(self, batch: list[_Request]) -> None:
+    def _serve(self, batch: list[QueueRequest]) -> None:
         try:
             serve_batch(self._platform, batch, self._rng)
         except Exception:
@@ -155,18 +155,18 @@ class QueueWriter:
             # claims are answered by the general path, which serves a committed claim back.
             log.exception("queue batch of %d requests failed; serving them one by one", len(batch))
             for request in batch:
-                if isinstance(request, _Claim):
+                if isinstance(request, ClaimRequest):
                     request.result = FALLBACK
         for request in batch:
             request.future.set_result(request.result)
 
 
-def serve_batch(platform: Platform, batch: Sequence[_Request], rng: random.Random) -> None:
+def serve_batch(platform: Platform, batch: Sequence[QueueRequest], rng: random.Random) -> None:
     """Serve the batch's submissions, then its claims (each request's `result`)."""
     with platform.db.session() as session:
         _authenticate(session, batch, platform.clock())
-        submits = [r for r in batch if isinstance(r, _Submit) and r.actor is not None]
-        claims = [r for r in batch if isinstance(r, _Claim) and r.actor is not None]
+        submits = [r for r in batch if isinstance(r, SubmitRequest) and r.actor is not None]
+        claims = [r for r in batch if isinstance(r, ClaimRequest) and r.actor is not None]
         session.rollback()
         if submits:
             _submit_all(platform, session, submits)
@@ -174,7 +174,7 @@ def serve_batch(platform: Platform, batch: Sequence[_Request], rng: random.Rando
             _claim_all(platform, session, claims, rng)
 
 
-def _authenticate(session: Session, batch: Sequence[_Request], now: datetime) -> None:
+def _authenticate(session: Session, batch: Sequence[QueueRequest], now: datetime) -> None:
     """Each request's actor (an unknown token keeps none: the general path answers 401)."""
     digests = {id(r): token_sha256(r.token) for r in batch}
     holders = repo.live_token_holders(session, digests.values(), now)
@@ -191,16 +191,16 @@ def _authenticate(session: Session, batch: Sequence[_Request], now: datetime) ->
 class _ProjectClaims:
     project: Project
     versions: Versions
-    requests: list[_Claim]
+    requests: list[ClaimRequest]
 
 
 def _claim_all(
-    platform: Platform, session: Session, claims: list[_Claim], rng: random.Random
+    platform: Platform, session: Session, claims: list[ClaimRequest], rng: random.Random
 ) -> None:
     groups = _claim_groups(session, claims)
     session.rollback()
     now = platform.clock()
-    claimed: list[tuple[_Claim, Versions, Any]] = []
+    claimed: list[tuple[ClaimRequest, Versions, Any]] = []
     begin_write(session)
     for group in groups:
         claimed += _claim_in_project(platform, session, group, now, rng)
@@ -226,9 +226,9 @@ def _claim_all(
     session.commit()
 
 
-def _claim_groups(session: Session, claims: list[_Claim]) -> list[_ProjectClaims]:
+def _claim_groups(session: Session, claims: list[ClaimRequest]) -> list[_ProjectClaims]:
     """The batch's claims by project, keeping those the caller may make (one per user)."""
-    by_project: dict[int, list[_Claim]] = defaultdict(list)
+    by_project: dict[int, list[ClaimRequest]] = defaultdict(list)
     for request in claims:
         by_project[request.project_id].append(request)
     groups = []
@@ -237,7 +237,7 @@ def _claim_groups(session: Session, claims: list[_Claim]) -> list[_ProjectClaims
         if project is None:
             continue
         roles = repo.roles_in(session, project_id, [r.actor.id for r in requests])  # type: ignore[union-attr]
-        kept: list[_Claim] = []
+        kept: list[ClaimRequest] = []
         users: set[int] = set()
         for request in requests:
             actor = request.actor
@@ -257,7 +257,7 @@ def _claim_groups(session: Session, claims: list[_Claim]) -> list[_ProjectClaims
 
 def _claim_in_project(
     platform: Platform, session: Session, group: _ProjectClaims, now: datetime, rng: random.Random
-) -> list[tuple[_Claim, Versions, Any]]:
+) -> list[tuple[ClaimRequest, Versions, Any]]:
     project = group.project
     settings = settings_of(project)
     if settings.max_tasks_per_user is not None:
@@ -322,14 +322,14 @@ def _pick_tasks(
     project_id: int,
     overlap: int,
     gold_rate: float,
-    requests: list[_Claim],
+    requests: list[ClaimRequest],
     rng: random.Random,
-) -> dict[_Claim, int]:
+) -> dict[ClaimRequest, int]:
     """A task for each request that can have one, in the order one claim at a time would give:
     gold at its rate, then partly labeled tasks, then new ones, never one the user was served."""
     locking = not platform.db.is_sqlite
-    picks: dict[_Claim, int] = {}
-    waiting: list[_Claim] = []
+    picks: dict[ClaimRequest, int] = {}
+    waiting: list[ClaimRequest] = []
     for request in requests:
         user_id = request.actor.id  # type: ignore[union-attr]
         if gold_rate > 0 and rng.random() < gold_rate:
@@ -386,7 +386,7 @@ def _pick_tasks(
 
 @dataclass(eq=False)
 class _Checked:
-    request: _Submit
+    request: SubmitRequest
     context: Any
     project: ProjectVersion
     clean: dict[str, Any]
@@ -394,7 +394,7 @@ class _Checked:
     lead: int
 
 
-def _submit_all(platform: Platform, session: Session, submits: list[_Submit]) -> None:
+def _submit_all(platform: Platform, session: Session, submits: list[SubmitRequest]) -> None:
     now = platform.clock()
     checked = _check_submissions(session, submits, now)
     session.rollback()
@@ -465,7 +465,7 @@ def _submit_all(platform: Platform, session: Session, submits: list[_Submit]) ->
         item.request.result = Outcome(annotation, state)
 
 
-def _check_submissions(session: Session, submits: list[_Submit], now: datetime) -> list[_Checked]:
+def _check_submissions(session: Session, submits: list[SubmitRequest], now: datetime) -> list[_Checked]:
     """The submissions the batch can store: live label claims of their callers on ordinary
     tasks, with results that validate (one per claim)."""
     found = repo.submission_contexts(session, [r.assignment_id for r in submits])

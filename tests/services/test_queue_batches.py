@@ -1,0 +1,193 @@
+"""The queue writer's batches: many claims and submissions served in one transaction give what
+one request at a time gives, and hand every other case to the general path."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from labelwright.services import queue_batches
+from labelwright.services.context import Platform
+from labelwright.services.queue_batches import (
+    FALLBACK,
+    ClaimRequest,
+    QueueWriter,
+    SubmitRequest,
+    serve_batch,
+)
+from labelwright.services.stages import Submission
+from labelwright.store.audit import verify_chain
+from labelwright.store.models import Annotation, Assignment
+from tests.api.test_queue import Team
+from tests.builders import MadeUser, make_user
+
+
+def claims(team: Team, *users: MadeUser) -> list[ClaimRequest]:
+    return [ClaimRequest(token=u.token, project_id=team.project_id) for u in users]
+
+
+def served_task(request: ClaimRequest) -> int:
+    assert request.result not in (None, FALLBACK), request.result
+    return int(request.result.task.id)
+
+
+def live_claims(platform: Platform, project_id: int) -> list[tuple[int, int]]:
+    with platform.db.session() as session:
+        rows = session.query(Assignment.task_id, Assignment.user_id).filter(
+            Assignment.project_id == project_id, Assignment.status == "active"
+        )
+        return sorted((int(t), int(u)) for t, u in rows)
+
+
+def test_a_batch_of_claims_serves_what_one_claim_at_a_time_would(
+    client: TestClient, platform: Platform
+) -> None:
+    team = Team(client, platform, {"overlap": 2}, tasks=6)
+    ann, bob, cid, dan = (team.member(n, "annotator") for n in ("ann", "bob", "cid", "dan"))
+    reviewer = team.member("rev", "reviewer")
+    outsider = make_user(platform, prefix="outsider")
+    first = team.next(ann)
+    assert first is not None and first["task"]["id"] == team.first_id
+    assert team.submit(ann, first, results={"label": "a"}).status_code == 200
+    # The first task is now partly labeled (1 of 2): served first, but never to ann again.
+    batch = claims(team, ann, bob, cid, dan, bob, reviewer, outsider)
+    batch.append(ClaimRequest(token="not-a-token", project_id=team.project_id))
+    batch.append(ClaimRequest(token=ann.token, project_id=team.project_id + 10_000))
+    serve_batch(platform, batch, random.Random(0))
+
+    t = team.first_id
+    assert [served_task(r) for r in batch[:4]] == [t + 1, t, t + 1, t + 2]
+    # A second request of the same user, a role without the label stage, a stranger, a bad
+    # token and a missing project all take the general path, which gives their answers.
+    assert all(r.result is FALLBACK for r in batch[4:])
+    assert team.next(bob)["assignment"]["id"] == batch[1].result.assignment.id  # type: ignore[index]
+    ids = {u.actor.id: n for n, u in team.users.items()}
+    assert [(task - t, ids[user]) for task, user in live_claims(platform, team.project_id)] == [
+        (0, "bob"),
+        (1, "ann"),
+        (1, "cid"),
+        (2, "dan"),
+    ]
+    served = batch[0].result
+    assert served.assignment.stage == "label" and served.schema_version == 1
+    assert served.guidelines_changed is False and served.predictions == []
+
+
+def test_whoever_has_done_the_whole_window_is_served_beyond_it(
+    client: TestClient, platform: Platform
+) -> None:
+    team = Team(client, platform, {"overlap": 2}, tasks=14)
+    ann, bob = team.member("ann", "annotator"), team.member("bob", "annotator")
+    for _ in range(12):  # ann labels tasks 0-11: all twelve wait for a second annotator
+        served = team.next(ann)
+        assert served is not None
+        assert team.submit(ann, served, results={"label": "a"}).status_code == 200
+    batch = claims(team, ann, bob)  # the window of labeling tasks holds 2 * 2 + 8 = 12
+    serve_batch(platform, batch, random.Random(0))
+    assert [served_task(r) - team.first_id for r in batch] == [12, 0]
+
+
+def test_nothing_left_is_none_and_a_gold_draw_serves_gold(
+    client: TestClient, platform: Platform
+) -> None:
+    team = Team(client, platform, {"overlap": 1, "gold": {"rate": 0.5}}, tasks=3)
+    ann, bob = team.member("ann", "annotator"), team.member("bob", "annotator")
+    gold = client.post(
+        f"/api/v1/projects/{team.project_id}/gold",
+        json={"items": [{"task_id": team.first_id + 2, "results": {"label": "c"}}]},
+        headers=team.manager.headers,
+    )
+    assert gold.status_code == 200, gold.text
+    assert random.Random(1).random() < 0.5  # the first draw of this generator picks gold
+    batch = claims(team, ann)
+    serve_batch(platform, batch, random.Random(1))
+    assert served_task(batch[0]) == team.first_id + 2
+    for user in (ann, bob):  # everything else is taken
+        while (served := team.next(user)) is not None:
+            assert team.submit(user, served, results={"label": "a"}).status_code == 200
+    batch = claims(team, ann, bob)
+    serve_batch(platform, batch, NoGoldDraws())  # gold is only served on a draw
+    assert [r.result for r in batch] == [None, None]
+
+
+class NoGoldDraws(random.Random):
+    def random(self) -> float:
+        return 1.0
+
+
+def submits(*items: tuple[MadeUser, dict[str, Any], dict[str, Any] | None]) -> list[SubmitRequest]:
+    return [
+        SubmitRequest(
+            token=user.token,
+            assignment_id=served["assignment"]["id"],
+            body=Submission(results=results, lead_time_ms=500),
+        )
+        for user, served, results in items
+    ]
+
+
+@pytest.mark.parametrize(
+    ("second", "state", "path"), [("a", "done", "agreement"), ("b", "labeling", None)]
+)
+def test_a_batch_of_submissions_advances_each_task_in_order(
+    client: TestClient, platform: Platform, second: str, state: str, path: str | None
+) -> None:
+    team = Team(client, platform, {"overlap": 2, "max_overlap": 3}, tasks=2)
+    ann, bob, cid = (team.member(n, "annotator") for n in ("ann", "bob", "cid"))
+    on_ann, on_bob, on_cid = team.next(ann), team.next(bob), team.next(cid)
+    assert on_ann and on_bob and on_cid
+    assert on_ann["task"]["id"] == on_bob["task"]["id"] == team.first_id
+    batch = submits(
+        (ann, on_ann, {"label": "a"}),
+        (bob, on_bob, {"label": second}),
+        (ann, on_ann, {"label": "a"}),  # the same claim again
+        (ann, on_cid, {"label": "a"}),  # somebody else's claim
+        (cid, on_cid, {"label": "not-an-option"}),
+    )
+    serve_batch(platform, batch, random.Random(0))
+
+    assert [r.result.task_state for r in batch[:2]] == ["labeling", state]
+    assert all(r.result is FALLBACK for r in batch[2:])
+    assert batch[0].result.annotation.lead_time_ms == 500
+    task = team.task(team.first_id)
+    assert task["state"] == state and task["final_path"] == path
+    # The general path gives the answers the batch handed back.
+    assert team.submit(ann, on_ann, results={"label": "a"}).status_code == 409
+    assert team.submit(ann, on_cid, results={"label": "a"}).status_code == 404
+    assert team.submit(cid, on_cid, results={"label": "x"}).status_code == 422
+    with platform.db.session() as session:
+        authors = session.query(Annotation.author_id).filter(Annotation.task_id == team.first_id)
+        assert sorted(a for (a,) in authors) == sorted([ann.actor.id, bob.actor.id])
+        assert verify_chain(session).broken_at is None
+
+
+def test_a_failed_batch_stores_nothing_and_hands_every_request_back(
+    client: TestClient, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = Team(client, platform, {"overlap": 1}, tasks=3)
+    ann, bob = team.member("ann", "annotator"), team.member("bob", "annotator")
+    on_bob = team.next(bob)
+    assert on_bob is not None
+
+    def broken(*_: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(queue_batches.repo, "insert_assignments", broken)
+    writer = QueueWriter(platform)
+    try:
+        claim = writer.claim(ann.token, team.project_id)
+        submit = writer.submit(
+            bob.token, on_bob["assignment"]["id"], Submission(results={"label": "b"})
+        )
+        assert claim.result(30) is FALLBACK
+        # The submission committed before the claim failed: its outcome stands.
+        assert submit.result(30).task_state == "done"
+    finally:
+        writer.stop()
+    assert [user for _, user in live_claims(platform, team.project_id)] == []
+    monkeypatch.undo()
+    served = team.next(ann)  # the general path serves what the failed batch could not
+    assert served is not None and served["task"]["id"] == team.first_id + 1
