@@ -90,6 +90,32 @@ def test_whoever_has_done_the_whole_window_is_served_beyond_it(
     assert [served_task(r) - team.first_id for r in batch] == [12, 0]
 
 
+def test_a_task_taken_in_the_window_is_not_served_again_beyond_it(
+    client: TestClient, platform: Platform
+) -> None:
+    team = Team(client, platform, {"overlap": 2}, tasks=14)
+    ann, bob, cid = (team.member(n, "annotator") for n in ("ann", "bob", "cid"))
+    for _ in range(12):  # tasks 0-11 wait for a second annotator
+        served = team.next(ann)
+        assert served is not None
+        assert team.submit(ann, served, results={"label": "a"}).status_code == 200
+    url = f"/api/v1/projects/{team.project_id}/next"
+    held = client.post(url, headers=cid.headers).json()["assignment"]["id"]
+    for _ in range(11):  # cid skips tasks 1-11 while holding task 0, then gives task 0 back
+        second = client.post(url, params={"prefetch": "true"}, headers=cid.headers).json()
+        skipped = client.post(
+            f"/api/v1/assignments/{second['assignment']['id']}/skip", headers=cid.headers
+        )
+        assert skipped.status_code == 204
+    released = client.post(f"/api/v1/assignments/{held}/release", headers=cid.headers)
+    assert released.status_code == 204
+    # The window of labeling tasks (2 * 2 + 8 = 12) gives bob task 0, its last place; cid may
+    # take none of the others and asks beyond the window, where task 0 counts bob's claim.
+    batch = claims(team, bob, cid)
+    serve_batch(platform, batch, random.Random(0))
+    assert [served_task(r) - team.first_id for r in batch] == [0, 12]
+
+
 def test_nothing_left_is_none_and_a_gold_draw_serves_gold(
     client: TestClient, platform: Platform
 ) -> None:

@@ -22,7 +22,7 @@ import logging
 import queue
 import random
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from labelwright.domain import validate_results
+from labelwright.domain.workflow import WorkflowSettings
 from labelwright.errors import LabelwrightError
 from labelwright.services import policies
 from labelwright.services.annotations import (
@@ -189,8 +190,8 @@ def _authenticate(session: Session, batch: Sequence[QueueRequest], now: datetime
 
 @dataclass(eq=False)
 class _ProjectClaims:
-    project: Project
     versions: Versions
+    settings: WorkflowSettings
     requests: list[ClaimRequest]
 
 
@@ -251,49 +252,43 @@ def _claim_groups(session: Session, claims: list[ClaimRequest]) -> list[_Project
             kept.append(request)
         if kept:
             versions = Versions(project.id, project.schema_version, project.guideline_version)
-            groups.append(_ProjectClaims(project, versions, kept))
+            groups.append(_ProjectClaims(versions, settings_of(project), kept))
     return groups
 
 
 def _claim_in_project(
-    platform: Platform, session: Session, group: _ProjectClaims, now: datetime, rng: random.Random
+    platform: Platform,
+    session: Session,
+    group: _ProjectClaims,
+    now: datetime,
+    rng: random.Random,
 ) -> list[tuple[ClaimRequest, Versions, Any]]:
-    project = group.project
-    settings = settings_of(project)
+    settings, project_id = group.settings, group.versions.project_id
     if settings.max_tasks_per_user is not None:
         return []  # the general path counts each user's submissions
-    expire_leases_now_and_then(platform, session, project.id, now)
-    holding = repo.users_with_live_claims(
-        session,
-        project.id,
-        [r.actor.id for r in group.requests],
-        "label",
-        now,  # type: ignore[union-attr]
-    )
-    requests = [r for r in group.requests if r.actor.id not in holding]  # type: ignore[union-attr]
-    picks = _pick_tasks(
-        platform, session, project.id, settings.overlap, settings.gold.rate, requests, rng
-    )
-    leases: dict[int, int] = defaultdict(int)
-    for task_id in picks.values():
-        leases[task_id] += 1
+    expire_leases_now_and_then(platform, session, project_id, now)
+    users = [_user(r) for r in group.requests]
+    holding = repo.users_with_live_claims(session, project_id, users, "label", now)
+    requests = [r for r in group.requests if _user(r) not in holding]
+    picks = _pick_and_lease(platform, session, project_id, settings, requests, rng)
     for request in requests:
         if request not in picks:
             request.result = None  # nothing left for them
-    if not leases:
-        return []
-    tasks = repo.lease_tasks(session, leases)
     chosen = [r for r in requests if r in picks]
+    if not chosen:
+        return []
+    tasks = repo.task_rows(session, picks.values())
+    leased_until = now + timedelta(minutes=settings.lease_minutes)
     rows = repo.insert_assignments(
         session,
         [
             {
                 "task_id": picks[r],
-                "project_id": project.id,
-                "user_id": r.actor.id,  # type: ignore[union-attr]
+                "project_id": project_id,
+                "user_id": _user(r),
                 "stage": "label",
                 "status": "active",
-                "leased_until": now + timedelta(minutes=settings.lease_minutes),
+                "leased_until": leased_until,
                 "created_at": now,
             }
             for r in chosen
@@ -303,7 +298,7 @@ def _claim_in_project(
     for request, assignment in zip(chosen, rows, strict=True):
         assert request.actor is not None
         audit_claimed(
-            session, request.actor, assignment.id, project.id, assignment.task_id, "label"
+            session, request.actor, assignment.id, project_id, assignment.task_id, "label"
         )
         task = tasks[assignment.task_id]
         request.result = Served(
@@ -316,24 +311,28 @@ def _claim_in_project(
     return out
 
 
-def _pick_tasks(
+def _user(request: QueueRequest) -> int:
+    assert request.actor is not None and request.actor.id is not None
+    return request.actor.id
+
+
+def _pick_and_lease(
     platform: Platform,
     session: Session,
     project_id: int,
-    overlap: int,
-    gold_rate: float,
+    settings: WorkflowSettings,
     requests: list[ClaimRequest],
     rng: random.Random,
 ) -> dict[ClaimRequest, int]:
-    """A task for each request that can have one, in the order one claim at a time would give:
-    gold at its rate, then partly labeled tasks, then new ones, never one the user was served."""
+    """A task for each request that can have one, as one claim at a time would give them:
+    gold at its rate, then partly labeled tasks, then new ones, never one the user was served.
+    Every pick is counted on its task (leased) before a read that could see that task."""
     locking = not platform.db.is_sqlite
     picks: dict[ClaimRequest, int] = {}
     waiting: list[ClaimRequest] = []
     for request in requests:
-        user_id = request.actor.id  # type: ignore[union-attr]
-        if gold_rate > 0 and rng.random() < gold_rate:
-            gold = queue_repo.next_gold_task(session, project_id, user_id)  # type: ignore[arg-type]
+        if settings.gold.rate > 0 and rng.random() < settings.gold.rate:
+            gold = queue_repo.next_gold_task(session, project_id, _user(request))
             if gold is not None:
                 picks[request] = gold
                 continue
@@ -343,19 +342,15 @@ def _pick_tasks(
             break
         limit = 2 * len(waiting) + 8
         window = repo.label_window(
-            session, project_id, state, overlap=overlap, limit=limit, locking=locking
+            session, project_id, state, overlap=settings.overlap, limit=limit, locking=locking
         )
         if not window:
             continue
-        blocked = repo.blocked_pairs(
-            session,
-            [t for t, _ in window],
-            [r.actor.id for r in waiting],  # type: ignore[union-attr]
-        )
+        blocked = repo.blocked_pairs(session, [t for t, _ in window], map(_user, waiting))
         room = dict(window)
         unserved = []
         for request in waiting:
-            user_id = request.actor.id  # type: ignore[union-attr]
+            user_id = _user(request)
             task_id = next(
                 (t for t, _ in window if room[t] > 0 and (t, user_id) not in blocked), None
             )
@@ -364,20 +359,20 @@ def _pick_tasks(
                 continue
             room[task_id] -= 1
             picks[request] = task_id
-        if len(window) == limit:
-            # Tasks of this state lie beyond the window: whoever found none in it asks alone.
-            for request in unserved:
+        waiting = unserved
+        if waiting and len(window) == limit:
+            # Tasks of this state lie beyond the window: whoever found none in it asks alone,
+            # once the picks so far count on their tasks.
+            repo.add_leases(session, Counter(picks.values()))
+            for request in waiting:
                 found = queue_repo.next_label_task(
-                    session,
-                    project_id,
-                    request.actor.id,  # type: ignore[arg-type, union-attr]
-                    overlap=overlap,
-                    locking=locking,
+                    session, project_id, _user(request), overlap=settings.overlap, locking=locking
                 )
                 if found is not None:
                     picks[request] = found
+                    repo.add_leases(session, {found: 1})
             return picks
-        waiting = unserved
+    repo.add_leases(session, Counter(picks.values()))
     return picks
 
 
@@ -459,13 +454,15 @@ def _submit_all(platform: Platform, session: Session, submits: list[SubmitReques
             "submitted",
             {"state": task.state},
         )
-    repo.save_tasks_progress(session, [{"task_id": t, **vars(progress[t])} for t in touched])
+    repo.save_tasks_progress(session, [progress[t].saved() for t in touched])
     session.commit()
     for item, annotation, state in zip(checked, annotations, states, strict=True):
         item.request.result = Outcome(annotation, state)
 
 
-def _check_submissions(session: Session, submits: list[SubmitRequest], now: datetime) -> list[_Checked]:
+def _check_submissions(
+    session: Session, submits: list[SubmitRequest], now: datetime
+) -> list[_Checked]:
     """The submissions the batch can store: live label claims of their callers on ordinary
     tasks, with results that validate (one per claim)."""
     found = repo.submission_contexts(session, [r.assignment_id for r in submits])

@@ -103,6 +103,10 @@ class TaskProgress:
     final_annotation_id: int | None
     final_path: str | None
 
+    def saved(self) -> dict[str, Any]:
+        """What `save_task_progress` writes: `task_id` and the workflow columns."""
+        return {"task_id": self.id, **{k: v for k, v in vars(self).items() if k != "id"}}
+
 
 def _submit_label_quickly(
     platform: Platform, session: Session, actor: Actor, assignment_id: int, body: Submission
@@ -179,7 +183,7 @@ def _submit_label_quickly(
     progress.annotation_count += 1
     progress.lease_count -= 1
     advance_after_labeling(session, schema, settings, progress)
-    queue_repo.save_task_progress(session, {"task_id": progress.id, **vars(progress)})
+    queue_repo.save_task_progress(session, progress.saved())
     mark_task_changed(session, project.id, progress.id)
     audit_new_annotation(
         session, actor, project.id, annotation.id, progress.id, "label", None, origin, clean

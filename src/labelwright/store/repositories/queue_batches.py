@@ -8,7 +8,7 @@ statements as a single request did.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -151,12 +151,15 @@ _ADD_LEASE = (
 _TASKS = select(_tasks).where(_tasks.c.id.in_(_many("task_ids")))
 
 
-def lease_tasks(session: Session, leases: dict[int, int]) -> dict[int, Row[Any]]:
-    """Count `n` more live claims on each task (`{task id: n}`); returns the tasks' rows."""
-    connection = session.connection()
-    ordered = sorted(leases.items())  # a fixed order: concurrent batches never wait in a cycle
-    connection.execute(_ADD_LEASE, [{"task_id": t, "n": n} for t, n in ordered])
-    rows = connection.execute(_TASKS, {"task_ids": [t for t, _ in ordered]})
+def add_leases(session: Session, leases: Mapping[int, int]) -> None:
+    """Count `n` more live claims on each task (`{task id: n}`)."""
+    if leases:  # in a fixed order: concurrent batches never wait for each other in a cycle
+        values = [{"task_id": t, "n": n} for t, n in sorted(leases.items())]
+        session.connection().execute(_ADD_LEASE, values)
+
+
+def task_rows(session: Session, task_ids: Iterable[int]) -> dict[int, Row[Any]]:
+    rows = session.connection().execute(_TASKS, {"task_ids": sorted(set(task_ids))})
     return {row.id: row for row in rows}
 
 
