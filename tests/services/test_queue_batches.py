@@ -202,18 +202,31 @@ def test_a_failed_batch_stores_nothing_and_hands_every_request_back(
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(queue_batches.repo, "insert_assignments", broken)
+    batch = [
+        *submits((bob, on_bob, {"label": "b"})),
+        *claims(team, ann),
+    ]
+    serve_batch(platform, batch, random.Random(0))
+    assert [r.result for r in batch] == [FALLBACK, FALLBACK]
+    assert live_claims(platform, team.project_id) == [(team.first_id, bob.actor.id)]
+    monkeypatch.undo()
+    # The general path serves what the failed batch could not.
+    assert team.submit(bob, on_bob, results={"label": "b"}).json()["task_state"] == "done"
+    served = team.next(ann)
+    assert served is not None and served["task"]["id"] == team.first_id + 1
+
+
+def test_the_writer_thread_answers_each_request(client: TestClient, platform: Platform) -> None:
+    team = Team(client, platform, {"overlap": 1}, tasks=2)
+    ann = team.member("ann", "annotator")
     writer = QueueWriter(platform)
     try:
-        claim = writer.claim(ann.token, team.project_id)
-        submit = writer.submit(
-            bob.token, on_bob["assignment"]["id"], Submission(results={"label": "b"})
-        )
-        assert claim.result(30) is FALLBACK
-        # The submission committed before the claim failed: its outcome stands.
-        assert submit.result(30).task_state == "done"
+        served = writer.claim(ann.token, team.project_id).result(30)
+        assert served.task.id == team.first_id
+        body = Submission(results={"label": "a"})
+        outcome = writer.submit(ann.token, served.assignment.id, body).result(30)
+        assert outcome.task_state == "done"
+        assert writer.submit(ann.token, served.assignment.id, body).result(30) is FALLBACK
+        assert writer.claim("unknown", team.project_id).result(30) is FALLBACK
     finally:
         writer.stop()
-    assert [user for _, user in live_claims(platform, team.project_id)] == []
-    monkeypatch.undo()
-    served = team.next(ann)  # the general path serves what the failed batch could not
-    assert served is not None and served["task"]["id"] == team.first_id + 1

@@ -149,30 +149,49 @@ class QueueWriter:
                 return
 
     def _serve(self, batch: list[QueueRequest]) -> None:
-        try:
-            serve_batch(self._platform, batch, self._rng)
-        except Exception:
-            # What did not commit rolled back. Submissions have a result only once committed;
-            # claims are answered by the general path, which serves a committed claim back.
-            log.exception("queue batch of %d requests failed; serving them one by one", len(batch))
-            for request in batch:
-                if isinstance(request, ClaimRequest):
-                    request.result = FALLBACK
+        serve_batch(self._platform, batch, self._rng)
         for request in batch:
             request.future.set_result(request.result)
 
 
 def serve_batch(platform: Platform, batch: Sequence[QueueRequest], rng: random.Random) -> None:
-    """Serve the batch's submissions, then its claims (each request's `result`)."""
+    """Serve the batch's submissions and claims in one write transaction (each request's
+    `result`). If anything fails, what did not commit rolls back and the claims take the
+    general path (which serves a committed claim back); a submission has its result only once
+    it committed."""
+    try:
+        _serve(platform, batch, rng)
+    except Exception:
+        log.exception("queue batch of %d requests failed; serving them one by one", len(batch))
+        for request in batch:
+            if isinstance(request, ClaimRequest):
+                request.result = FALLBACK
+
+
+def _serve(platform: Platform, batch: Sequence[QueueRequest], rng: random.Random) -> None:
+    sqlite = platform.db.is_sqlite
     with platform.db.session() as session:
-        _authenticate(session, batch, platform.clock())
+        now = platform.clock()
+        _authenticate(session, batch, now)
         submits = [r for r in batch if isinstance(r, SubmitRequest) and r.actor is not None]
         claims = [r for r in batch if isinstance(r, ClaimRequest) and r.actor is not None]
-        session.rollback()
-        if submits:
-            _submit_all(platform, session, submits)
-        if claims:
-            _claim_all(platform, session, claims, rng)
+        checked = _check_submissions(session, submits, now) if submits else []
+        groups = _claim_groups(session, claims) if claims else []
+        if not checked and not groups:
+            return
+        if sqlite:  # the database's one write lock is held for the writes only
+            session.rollback()
+        begin_write(session)
+        stored = _store_submissions(platform, session, checked, now) if checked else []
+        claimed = [c for g in groups for c in _claim_in_project(platform, session, g, now, rng)]
+        if claimed and not sqlite:  # PostgreSQL: read in the same transaction, one round less
+            _add_context(session, claimed)
+        session.commit()
+        for item, outcome in stored:
+            item.request.result = outcome
+        if claimed and sqlite:
+            _add_context(session, claimed)
+            session.commit()
 
 
 def _authenticate(session: Session, batch: Sequence[QueueRequest], now: datetime) -> None:
@@ -195,36 +214,24 @@ class _ProjectClaims:
     requests: list[ClaimRequest]
 
 
-def _claim_all(
-    platform: Platform, session: Session, claims: list[ClaimRequest], rng: random.Random
-) -> None:
-    groups = _claim_groups(session, claims)
-    session.rollback()
-    now = platform.clock()
-    claimed: list[tuple[ClaimRequest, Versions, Any]] = []
-    begin_write(session)
-    for group in groups:
-        claimed += _claim_in_project(platform, session, group, now, rng)
-    session.commit()
-    if not claimed:
-        return
+def _add_context(session: Session, claimed: list[tuple[ClaimRequest, Versions, Any]]) -> None:
+    """What each claimed task's worker sees with it: predictions, comments, reviews, and the
+    guideline changes since the version they acknowledged."""
     predictions, comments, reviews = repo.task_contexts(session, [t.id for _, _, t in claimed])
     seen_by_project: dict[int, dict[int, int]] = {}
     for request, versions, task in claimed:
-        assert request.actor is not None and request.actor.id is not None
         if versions.project_id not in seen_by_project:
-            users = [r.actor.id for r, v, _ in claimed if v.project_id == versions.project_id]
-            acks = repo.acknowledged_guidelines(session, versions.project_id, users)  # type: ignore[arg-type]
+            users = [_user(r) for r, v, _ in claimed if v.project_id == versions.project_id]
+            acks = repo.acknowledged_guidelines(session, versions.project_id, users)
             seen_by_project[versions.project_id] = acks
         served = request.result
         served.predictions = predictions.get(task.id, [])
         served.comments = comments.get(task.id, [])
         served.reviews = reviews.get(task.id, [])
-        seen = seen_by_project[versions.project_id].get(request.actor.id, 1)
+        seen = seen_by_project[versions.project_id].get(_user(request), 1)
         served.guidelines_changed, served.guideline_changes = guideline_news(
             session, versions, seen
         )
-    session.commit()
 
 
 def _claim_groups(session: Session, claims: list[ClaimRequest]) -> list[_ProjectClaims]:
@@ -389,13 +396,11 @@ class _Checked:
     lead: int
 
 
-def _submit_all(platform: Platform, session: Session, submits: list[SubmitRequest]) -> None:
-    now = platform.clock()
-    checked = _check_submissions(session, submits, now)
-    session.rollback()
-    if not checked:
-        return
-    begin_write(session)
+def _store_submissions(
+    platform: Platform, session: Session, checked: list[_Checked], now: datetime
+) -> list[tuple[_Checked, Outcome]]:
+    """Store the checked submissions whose claims are still live on tasks still in labeling,
+    and advance their tasks as one submission at a time would."""
     live = repo.complete_assignments(session, [c.request.assignment_id for c in checked], now)
     checked = [c for c in checked if c.request.assignment_id in live]
     locking = not platform.db.is_sqlite
@@ -410,8 +415,7 @@ def _submit_all(platform: Platform, session: Session, submits: list[SubmitReques
         repo.reopen_assignments(session, [c.request.assignment_id for c in moved])
         checked = [c for c in checked if c not in moved]
     if not checked:
-        session.commit()
-        return
+        return []
     annotations = repo.insert_annotations(session, [_annotation_values(c) for c in checked])
     repo.link_annotations(
         session,
@@ -422,7 +426,7 @@ def _submit_all(platform: Platform, session: Session, submits: list[SubmitReques
     )
     touched = sorted({c.context.task_id for c in checked})
     current = repo.current_label_results(session, touched)
-    states = []
+    stored = []
     for item, annotation in zip(checked, annotations, strict=True):
         task = progress[item.context.task_id]
         task.annotation_count += 1
@@ -430,7 +434,7 @@ def _submit_all(platform: Platform, session: Session, submits: list[SubmitReques
         schema = current_schema(session, item.project)  # type: ignore[arg-type]
         upto = [r for r in current.get(task.id, []) if r.id <= annotation.id]
         advance_after_labeling(session, schema, settings_of(item.project), task, upto)  # type: ignore[arg-type]
-        states.append(task.state)
+        stored.append((item, Outcome(annotation, task.state)))
         actor = item.request.actor
         assert actor is not None
         mark_task_changed(session, item.project.id, task.id)
@@ -455,9 +459,7 @@ def _submit_all(platform: Platform, session: Session, submits: list[SubmitReques
             {"state": task.state},
         )
     repo.save_tasks_progress(session, [progress[t].saved() for t in touched])
-    session.commit()
-    for item, annotation, state in zip(checked, annotations, states, strict=True):
-        item.request.result = Outcome(annotation, state)
+    return stored
 
 
 def _check_submissions(
