@@ -56,7 +56,6 @@ from labelwright.services.schemas import current_schema
 from labelwright.services.stages import (
     LABEL_STATES,
     Outcome,
-    ProjectVersion,
     Submission,
     TaskProgress,
     advance_after_labeling,
@@ -510,6 +509,18 @@ def _check_submissions(
         taken.add(request.assignment_id)
         checked.append(_Checked(request, row, project, clean, origin, lead))
     return checked
+
+
+@dataclass(frozen=True)
+class ProjectVersion:
+    """The project's columns a submission needs (keys of the schema and workflow caches)."""
+
+    id: int
+    schema_version: int
+    guideline_version: int
+    workflow: Any
+    workflow_version: int
+    created_at: Any
 
 
 @dataclass(frozen=True)

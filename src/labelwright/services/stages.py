@@ -21,17 +21,15 @@ from labelwright.errors import Invalid
 from labelwright.quality.gold_scoring import score_gold_answer
 from labelwright.services.annotations import (
     add_annotation,
-    audit_new_annotation,
     object_context,
     prediction_origin,
 )
 from labelwright.services.context import Actor, Platform
 from labelwright.services.quality_aggregates import mark_task_changed
-from labelwright.services.queue import audit_closed, close_submitted, load_own_active
+from labelwright.services.queue import close_submitted, load_own_active
 from labelwright.services.schemas import current_schema
 from labelwright.services.workflow import agreement, settings_of
 from labelwright.store.audit import append_event
-from labelwright.store.db import begin_write
 from labelwright.store.models import Annotation, Assignment, Gold, GoldScore, Project, Review, Task
 from labelwright.store.repositories import queue as queue_repo
 
@@ -65,9 +63,6 @@ def submit_assignment(
     platform: Platform, session: Session, actor: Actor, assignment_id: int, body: Submission
 ) -> Outcome:
     """Complete a claim exactly once (a second submit is a 409) and advance the task."""
-    done = _submit_label_quickly(platform, session, actor, assignment_id, body)
-    if done is not None:
-        return done
     assignment, task = load_own_active(platform, session, actor, assignment_id)
     project = session.get(Project, task.project_id)
     assert project is not None
@@ -104,119 +99,8 @@ class TaskProgress:
     final_path: str | None
 
     def saved(self) -> dict[str, Any]:
-        """What `save_task_progress` writes: `task_id` and the workflow columns."""
+        """What `save_tasks_progress` writes: `task_id` and the workflow columns."""
         return {"task_id": self.id, **{k: v for k, v in vars(self).items() if k != "id"}}
-
-
-def _submit_label_quickly(
-    platform: Platform, session: Session, actor: Actor, assignment_id: int, body: Submission
-) -> Outcome | None:
-    """The common submission, a label on an ordinary task, in Core statements, with the
-    write transaction (on SQLite, the database's write lock) holding only the writes: the
-    claim, task, project and schema are read and the results validated before it. Returns
-    None for every other case (another stage, a gold task, a claim that is not live, not the
-    caller's or gone), which the general path handles, errors included."""
-    found = queue_repo.submission_context(session, assignment_id)
-    now = platform.clock()
-    if (
-        found is None
-        or found.user_id != actor.id
-        or found.stage != "label"
-        or found.status != "active"
-        or found.leased_until < now
-        or found.state not in LABEL_STATES
-    ):
-        session.rollback()
-        return None
-    project = ProjectVersion(
-        id=found.project_id,
-        schema_version=found.schema_version,
-        guideline_version=found.guideline_version,
-        workflow=found.workflow,
-        workflow_version=found.workflow_version,
-        created_at=found.project_created_at,
-    )
-    schema = current_schema(session, project)  # type: ignore[arg-type]
-    settings = settings_of(project)  # type: ignore[arg-type]
-    task = _TaskData(found.task_id, found.data)
-    if body.results is None:
-        raise Invalid("'results' is required.", errors=[{"loc": ["results"], "msg": "required"}])
-    clean = validate_results(
-        schema,
-        body.results,
-        context=object_context(session, actor, task, schema),  # type: ignore[arg-type]
-    )
-    origin = prediction_origin(session, task, body.prediction_id)  # type: ignore[arg-type]
-    lead = body.lead_time_ms
-    if lead is None:
-        lead = int((now - found.created_at).total_seconds() * 1000)
-    session.rollback()
-    begin_write(session)
-    if not queue_repo.complete_assignment(session, assignment_id, now):
-        session.rollback()  # it changed meanwhile: the general path says how
-        return None
-    progress = TaskProgress(
-        **queue_repo.task_progress(
-            session, found.task_id, locking=not platform.db.is_sqlite
-        )._asdict()
-    )
-    if progress.state not in LABEL_STATES:
-        session.rollback()
-        return None
-    annotation = queue_repo.insert_annotation(
-        session,
-        {
-            "task_id": progress.id,
-            "project_id": project.id,
-            "author_id": actor.id,
-            "origin": origin,
-            "parent_id": None,
-            "schema_version": project.schema_version,
-            "guideline_version": project.guideline_version,
-            "lead_time_ms": lead,
-            "stage": "label",
-            "status": "submitted",
-            "results": clean,
-        },
-    )
-    queue_repo.link_annotation(session, assignment_id, annotation.id)
-    progress.annotation_count += 1
-    progress.lease_count -= 1
-    advance_after_labeling(session, schema, settings, progress)
-    queue_repo.save_task_progress(session, progress.saved())
-    mark_task_changed(session, project.id, progress.id)
-    audit_new_annotation(
-        session, actor, project.id, annotation.id, progress.id, "label", None, origin, clean
-    )
-    audit_closed(
-        session,
-        actor,
-        assignment_id,
-        project.id,
-        progress.id,
-        "submitted",
-        {"state": progress.state},
-    )
-    session.commit()
-    return Outcome(annotation, progress.state)
-
-
-@dataclass(frozen=True)
-class ProjectVersion:
-    """The project's columns a submission needs (keys of the schema and workflow caches)."""
-
-    id: int
-    schema_version: int
-    guideline_version: int
-    workflow: Any
-    workflow_version: int
-    created_at: Any
-
-
-@dataclass(frozen=True)
-class _TaskData:
-    id: int
-    data: Any
 
 
 def _new_annotation(

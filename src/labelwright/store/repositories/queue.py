@@ -19,7 +19,6 @@ from labelwright.store.models import (
     Assignment,
     GuidelineAck,
     Prediction,
-    Project,
     Review,
     Task,
     TaskComment,
@@ -290,117 +289,7 @@ def escalations(session: Session, task_id: int) -> Sequence[Assignment]:
     ).all()
 
 
-# The label submission (`stages.submit_assignment`'s common case) in Core statements.
-
-_projects = Project.__table__
 _annotations = Annotation.__table__
-
-SUBMISSION_OF = (  # which assignments: the caller's WHERE
-    select(
-        _assignments.c.id,
-        _assignments.c.user_id,
-        _assignments.c.stage,
-        _assignments.c.status,
-        _assignments.c.leased_until,
-        _assignments.c.created_at,
-        _tasks.c.id.label("task_id"),
-        _tasks.c.data,
-        _tasks.c.state,
-        _projects.c.id.label("project_id"),
-        _projects.c.schema_version,
-        _projects.c.guideline_version,
-        _projects.c.workflow,
-        _projects.c.workflow_version,
-        _projects.c.created_at.label("project_created_at"),
-    )
-    .join(_tasks, _tasks.c.id == _assignments.c.task_id)
-    .join(_projects, _projects.c.id == _assignments.c.project_id)
-)
-
-
-_SUBMISSION = SUBMISSION_OF.where(_assignments.c.id == bindparam("assignment_id"))
-
-
-def submission_context(session: Session, assignment_id: int) -> Row[Any] | None:
-    """An assignment with what submitting it needs to know of its task and project."""
-    return session.connection().execute(_SUBMISSION, {"assignment_id": assignment_id}).first()
-
-
-_COMPLETE = (
-    update(_assignments)
-    .where(
-        _assignments.c.id == bindparam("assignment_id"),
-        _assignments.c.status == "active",
-        _assignments.c.leased_until >= bindparam("now"),
-    )
-    .values(status="submitted", completed_at=bindparam("now"))
-    .returning(_assignments.c.id)
-)
-
-
-def complete_assignment(session: Session, assignment_id: int, now: datetime) -> bool:
-    """Mark a live claim submitted (locks it); False when it is no longer active or ran out."""
-    params = {"assignment_id": assignment_id, "now": now}
-    return session.connection().execute(_COMPLETE, params).first() is not None
-
-
-PROGRESS_COLUMNS = (
-    _tasks.c.id,
-    _tasks.c.state,
-    _tasks.c.annotation_count,
-    _tasks.c.lease_count,
-    _tasks.c.extra_overlap,
-    _tasks.c.stage_reason,
-    _tasks.c.final_annotation_id,
-    _tasks.c.final_path,
-)
-_PROGRESS = select(*PROGRESS_COLUMNS).where(_tasks.c.id == bindparam("task_id"))
-# FOR NO KEY UPDATE: what the UPDATE of these columns takes anyway; it does not conflict with
-# the KEY SHARE lock that inserting an annotation of the task takes.
-_PROGRESS_LOCKED = _PROGRESS.with_for_update(key_share=True, of=_tasks)
-SAVE_PROGRESS = (
-    update(_tasks)
-    .where(_tasks.c.id == bindparam("task_id"))
-    .values(
-        state=bindparam("state"),
-        annotation_count=bindparam("annotation_count"),
-        lease_count=bindparam("lease_count"),
-        extra_overlap=bindparam("extra_overlap"),
-        stage_reason=bindparam("stage_reason"),
-        final_annotation_id=bindparam("final_annotation_id"),
-        final_path=bindparam("final_path"),
-    )
-)
-
-
-def task_progress(session: Session, task_id: int, *, locking: bool) -> Row[Any]:
-    """A task's workflow columns (locked against other writers of the task on PostgreSQL)."""
-    statement = _PROGRESS_LOCKED if locking else _PROGRESS
-    return session.connection().execute(statement, {"task_id": task_id}).one()
-
-
-def save_task_progress(session: Session, values: dict[str, Any]) -> None:
-    """Write a task's workflow columns (`task_id` and the columns of `task_progress`)."""
-    session.connection().execute(SAVE_PROGRESS, values)
-
-
-_NEW_ANNOTATION = insert(_annotations).returning(*_annotations.c)
-_LINK_ANNOTATION = (
-    update(_assignments)
-    .where(_assignments.c.id == bindparam("assignment_id"))
-    .values(annotation_id=bindparam("annotation_id"))
-)
-
-
-def insert_annotation(session: Session, values: dict[str, Any]) -> Row[Any]:
-    """A new annotation; returns its row."""
-    return session.connection().execute(_NEW_ANNOTATION, values).one()
-
-
-def link_annotation(session: Session, assignment_id: int, annotation_id: int) -> None:
-    params = {"assignment_id": assignment_id, "annotation_id": annotation_id}
-    session.connection().execute(_LINK_ANNOTATION, params)
-
 
 _CURRENT_RESULTS = (
     select(_annotations.c.id, _annotations.c.results)

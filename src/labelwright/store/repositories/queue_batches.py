@@ -22,17 +22,13 @@ from labelwright.store.models import (
     GuidelineAck,
     Membership,
     Prediction,
+    Project,
     Review,
     Task,
     TaskComment,
     User,
 )
-from labelwright.store.repositories.queue import (
-    BLOCKING,
-    PROGRESS_COLUMNS,
-    SAVE_PROGRESS,
-    SUBMISSION_OF,
-)
+from labelwright.store.repositories.queue import BLOCKING
 
 _tasks = Task.__table__
 _assignments = Assignment.__table__
@@ -226,7 +222,29 @@ def acknowledged_guidelines(
 
 # Submissions.
 
-_SUBMISSIONS = SUBMISSION_OF.where(_assignments.c.id.in_(_many("assignment_ids")))
+_projects = Project.__table__
+_SUBMISSIONS = (
+    select(
+        _assignments.c.id,
+        _assignments.c.user_id,
+        _assignments.c.stage,
+        _assignments.c.status,
+        _assignments.c.leased_until,
+        _assignments.c.created_at,
+        _tasks.c.id.label("task_id"),
+        _tasks.c.data,
+        _tasks.c.state,
+        _projects.c.id.label("project_id"),
+        _projects.c.schema_version,
+        _projects.c.guideline_version,
+        _projects.c.workflow,
+        _projects.c.workflow_version,
+        _projects.c.created_at.label("project_created_at"),
+    )
+    .join(_tasks, _tasks.c.id == _assignments.c.task_id)
+    .join(_projects, _projects.c.id == _assignments.c.project_id)
+    .where(_assignments.c.id.in_(_many("assignment_ids")))
+)
 
 
 def submission_contexts(session: Session, assignment_ids: Iterable[int]) -> dict[int, Row[Any]]:
@@ -265,9 +283,23 @@ def reopen_assignments(session: Session, assignment_ids: Iterable[int]) -> None:
     session.connection().execute(_REOPEN, {"assignment_ids": sorted(set(assignment_ids))})
 
 
+_PROGRESS_COLUMNS = (
+    _tasks.c.id,
+    _tasks.c.state,
+    _tasks.c.annotation_count,
+    _tasks.c.lease_count,
+    _tasks.c.extra_overlap,
+    _tasks.c.stage_reason,
+    _tasks.c.final_annotation_id,
+    _tasks.c.final_path,
+)
+
+
 def _progress(*, locking: bool) -> Any:
+    # FOR NO KEY UPDATE: what the UPDATE of these columns takes anyway; it does not conflict
+    # with the KEY SHARE lock that inserting an annotation of the task takes.
     statement = (
-        select(*PROGRESS_COLUMNS).where(_tasks.c.id.in_(_many("task_ids"))).order_by(_tasks.c.id)
+        select(*_PROGRESS_COLUMNS).where(_tasks.c.id.in_(_many("task_ids"))).order_by(_tasks.c.id)
     )
     return statement.with_for_update(key_share=True, of=_tasks) if locking else statement
 
@@ -283,8 +315,24 @@ def tasks_progress(
     return {row.id: row for row in session.connection().execute(_PROGRESS_MANY[locking], params)}
 
 
+_SAVE_PROGRESS = (
+    update(_tasks)
+    .where(_tasks.c.id == bindparam("task_id"))
+    .values(
+        state=bindparam("state"),
+        annotation_count=bindparam("annotation_count"),
+        lease_count=bindparam("lease_count"),
+        extra_overlap=bindparam("extra_overlap"),
+        stage_reason=bindparam("stage_reason"),
+        final_annotation_id=bindparam("final_annotation_id"),
+        final_path=bindparam("final_path"),
+    )
+)
+
+
 def save_tasks_progress(session: Session, values: list[dict[str, Any]]) -> None:
-    session.connection().execute(SAVE_PROGRESS, values)
+    """Write tasks' workflow columns (`task_id` and the columns of `tasks_progress`)."""
+    session.connection().execute(_SAVE_PROGRESS, values)
 
 
 _NEW_ANNOTATIONS = insert(_annotations).returning(*_annotations.c, sort_by_parameter_order=True)
