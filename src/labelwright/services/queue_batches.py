@@ -62,7 +62,6 @@ from labelwright.services.stages import (
 )
 from labelwright.services.workflow import settings_of
 from labelwright.store.db import begin_write
-from labelwright.store.models import Project
 from labelwright.store.repositories import queue as queue_repo
 from labelwright.store.repositories import queue_batches as repo
 
@@ -221,8 +220,11 @@ def _add_context(session: Session, claimed: list[tuple[ClaimRequest, Versions, A
     for request, versions, task in claimed:
         if versions.project_id not in seen_by_project:
             users = [_user(r) for r, v, _ in claimed if v.project_id == versions.project_id]
-            acks = repo.acknowledged_guidelines(session, versions.project_id, users)
-            seen_by_project[versions.project_id] = acks
+            seen_by_project[versions.project_id] = (
+                repo.acknowledged_guidelines(session, versions.project_id, users)
+                if versions.guideline_version > 1  # nothing to acknowledge before a change
+                else {}
+            )
         served = request.result
         served.predictions = predictions.get(task.id, [])
         served.comments = comments.get(task.id, [])
@@ -240,10 +242,9 @@ def _claim_groups(session: Session, claims: list[ClaimRequest]) -> list[_Project
         by_project[request.project_id].append(request)
     groups = []
     for project_id, requests in sorted(by_project.items()):
-        project = session.get(Project, project_id)
-        if project is None:
+        row, roles = repo.project_and_roles(session, project_id, map(_user, requests))
+        if row is None:
             continue
-        roles = repo.roles_in(session, project_id, [r.actor.id for r in requests])  # type: ignore[union-attr]
         kept: list[ClaimRequest] = []
         users: set[int] = set()
         for request in requests:
@@ -257,8 +258,16 @@ def _claim_groups(session: Session, claims: list[ClaimRequest]) -> list[_Project
             users.add(actor.id)
             kept.append(request)
         if kept:
+            project = ProjectVersion(
+                id=row.id,
+                schema_version=row.schema_version,
+                guideline_version=row.guideline_version,
+                workflow=row.workflow,
+                workflow_version=row.workflow_version,
+                created_at=row.created_at,
+            )
             versions = Versions(project.id, project.schema_version, project.guideline_version)
-            groups.append(_ProjectClaims(versions, settings_of(project), kept))
+            groups.append(_ProjectClaims(versions, settings_of(project), kept))  # type: ignore[arg-type]
     return groups
 
 
@@ -276,14 +285,13 @@ def _claim_in_project(
     users = [_user(r) for r in group.requests]
     holding = repo.users_with_live_claims(session, project_id, users, "label", now)
     requests = [r for r in group.requests if _user(r) not in holding]
-    picks = _pick_and_lease(platform, session, project_id, settings, requests, rng)
+    picks, tasks = _pick_and_lease(platform, session, project_id, settings, requests, rng)
     for request in requests:
         if request not in picks:
             request.result = None  # nothing left for them
     chosen = [r for r in requests if r in picks]
     if not chosen:
         return []
-    tasks = repo.task_rows(session, picks.values())
     leased_until = now + timedelta(minutes=settings.lease_minutes)
     rows = repo.insert_assignments(
         session,
@@ -329,12 +337,14 @@ def _pick_and_lease(
     settings: WorkflowSettings,
     requests: list[ClaimRequest],
     rng: random.Random,
-) -> dict[ClaimRequest, int]:
+) -> tuple[dict[ClaimRequest, int], dict[int, Any]]:
     """A task for each request that can have one, as one claim at a time would give them:
     gold at its rate, then partly labeled tasks, then new ones, never one the user was served.
-    Every pick is counted on its task (leased) before a read that could see that task."""
+    Every pick is counted on its task (leased) before a read that could see that task. Returns
+    the picks and the picked tasks' rows."""
     locking = not platform.db.is_sqlite
     picks: dict[ClaimRequest, int] = {}
+    tasks: dict[int, Any] = {}
     waiting: list[ClaimRequest] = []
     for request in requests:
         if settings.gold.rate > 0 and rng.random() < settings.gold.rate:
@@ -369,17 +379,16 @@ def _pick_and_lease(
         if waiting and len(window) == limit:
             # Tasks of this state lie beyond the window: whoever found none in it asks alone,
             # once the picks so far count on their tasks.
-            repo.add_leases(session, Counter(picks.values()))
+            tasks.update(repo.add_leases(session, Counter(picks.values())))
             for request in waiting:
                 found = queue_repo.next_label_task(
                     session, project_id, _user(request), overlap=settings.overlap, locking=locking
                 )
                 if found is not None:
                     picks[request] = found
-                    repo.add_leases(session, {found: 1})
-            return picks
-    repo.add_leases(session, Counter(picks.values()))
-    return picks
+                    tasks.update(repo.add_leases(session, {found: 1}))
+            return picks, tasks
+    return picks, repo.add_leases(session, Counter(picks.values()))
 
 
 # Submissions.

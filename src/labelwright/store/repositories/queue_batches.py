@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, insert, literal, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from labelwright.store.models import (
@@ -61,15 +61,39 @@ def live_token_holders(
     return {row[0]: (row[1], row[2], bool(row[3])) for row in rows}
 
 
-_ROLES = select(_memberships.c.user_id, _memberships.c.role).where(
-    _memberships.c.project_id == bindparam("project_id"),
-    _memberships.c.user_id.in_(_many("user_ids")),
+_projects = Project.__table__
+_PROJECT_ROLES = (
+    select(
+        _projects.c.id,
+        _projects.c.schema_version,
+        _projects.c.guideline_version,
+        _projects.c.workflow,
+        _projects.c.workflow_version,
+        _projects.c.created_at,
+        _memberships.c.user_id,
+        _memberships.c.role,
+    )
+    .select_from(
+        _projects.outerjoin(
+            _memberships,
+            and_(
+                _memberships.c.project_id == _projects.c.id,
+                _memberships.c.user_id.in_(_many("user_ids")),
+            ),
+        )
+    )
+    .where(_projects.c.id == bindparam("project_id"))
 )
 
 
-def roles_in(session: Session, project_id: int, user_ids: Iterable[int]) -> dict[int, str]:
+def project_and_roles(
+    session: Session, project_id: int, user_ids: Iterable[int]
+) -> tuple[Row[Any] | None, dict[int, str]]:
+    """A project's versions and workflow, and the roles these users have in it, in one read."""
     params = {"project_id": project_id, "user_ids": sorted(set(user_ids))}
-    return {row[0]: row[1] for row in session.connection().execute(_ROLES, params)}
+    rows = list(session.connection().execute(_PROJECT_ROLES, params))
+    roles = {row.user_id: row.role for row in rows if row.user_id is not None}
+    return (rows[0] if rows else None), roles
 
 
 _LIVE_CLAIMS = select(_assignments.c.user_id).where(
@@ -139,24 +163,24 @@ def blocked_pairs(
     return {(row[0], row[1]) for row in session.connection().execute(_BLOCKED, params)}
 
 
-_ADD_LEASE = (
+_ADD_LEASES = (
     update(_tasks)
-    .where(_tasks.c.id == bindparam("task_id"))
+    .where(_tasks.c.id.in_(_many("task_ids")))
     .values(lease_count=_tasks.c.lease_count + bindparam("n"))
+    .returning(*_tasks.c)
 )
-_TASKS = select(_tasks).where(_tasks.c.id.in_(_many("task_ids")))
 
 
-def add_leases(session: Session, leases: Mapping[int, int]) -> None:
-    """Count `n` more live claims on each task (`{task id: n}`)."""
-    if leases:  # in a fixed order: concurrent batches never wait for each other in a cycle
-        values = [{"task_id": t, "n": n} for t, n in sorted(leases.items())]
-        session.connection().execute(_ADD_LEASE, values)
-
-
-def task_rows(session: Session, task_ids: Iterable[int]) -> dict[int, Row[Any]]:
-    rows = session.connection().execute(_TASKS, {"task_ids": sorted(set(task_ids))})
-    return {row.id: row for row in rows}
+def add_leases(session: Session, leases: Mapping[int, int]) -> dict[int, Row[Any]]:
+    """Count `n` more live claims on each task (`{task id: n}`); returns the tasks' rows."""
+    by_count: dict[int, list[int]] = defaultdict(list)
+    for task_id, n in leases.items():
+        by_count[n].append(task_id)
+    rows = {}
+    for n, task_ids in sorted(by_count.items()):
+        params = {"task_ids": sorted(task_ids), "n": n}
+        rows.update((row.id, row) for row in session.connection().execute(_ADD_LEASES, params))
+    return rows
 
 
 _NEW_CLAIMS = insert(_assignments).returning(*_assignments.c, sort_by_parameter_order=True)
@@ -195,15 +219,43 @@ _REVIEWS = (
 )
 
 
+_CONTEXT_KINDS = union_all(
+    *(
+        select(literal(kind).label("kind"), column)
+        .select_from(source)
+        .where(column.in_(_many("task_ids")))
+        .group_by(column)
+        for kind, column, source in (
+            ("predictions", _predictions.c.task_id, _predictions),
+            ("comments", _comments.c.task_id, _comments),
+            (
+                "reviews",
+                _annotations.c.task_id,
+                _reviews.join(_annotations, _annotations.c.id == _reviews.c.annotation_id),
+            ),
+        )
+    )
+)
+
+
 def task_contexts(
     session: Session, task_ids: Sequence[int]
 ) -> tuple[dict[int, list[Row[Any]]], dict[int, list[Row[Any]]], dict[int, list[Row[Any]]]]:
-    """Predictions, comments and reviews of many tasks, by task, oldest first."""
-    return (
-        _by_task(_PREDICTIONS, task_ids, session),
-        _by_task(_COMMENTS, task_ids, session),
-        _by_task(_REVIEWS, task_ids, session),
+    """Predictions, comments and reviews of many tasks, by task, oldest first. One probe says
+    which tasks have any of each; only those are read."""
+    having: dict[str, set[int]] = defaultdict(set)
+    params = {"task_ids": sorted(set(task_ids))}
+    for kind, task_id in session.connection().execute(_CONTEXT_KINDS, params):
+        having[kind].add(task_id)
+    predictions, comments, reviews = (
+        _by_task(statement, having[kind], session) if having[kind] else {}
+        for kind, statement in (
+            ("predictions", _PREDICTIONS),
+            ("comments", _COMMENTS),
+            ("reviews", _REVIEWS),
+        )
     )
+    return predictions, comments, reviews
 
 
 _ACKED = select(GuidelineAck.__table__.c.user_id, GuidelineAck.__table__.c.version).where(
@@ -222,7 +274,6 @@ def acknowledged_guidelines(
 
 # Submissions.
 
-_projects = Project.__table__
 _SUBMISSIONS = (
     select(
         _assignments.c.id,
