@@ -60,6 +60,8 @@ class Database:
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+        else:
+            _configure_postgresql(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -79,6 +81,17 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# Statements psycopg keeps prepared per connection (its default is 100). The queue's batches
+# use IN lists of every length up to their size, each a statement of its own.
+_PREPARED_MAX = 2000
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _prepared(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.prepared_max = _PREPARED_MAX
 
 
 def begin_write(session: Session) -> None:
