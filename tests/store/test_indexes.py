@@ -13,6 +13,17 @@ HOT_QUERIES = {
         "ORDER BY priority DESC, learning_score DESC, id LIMIT 10",
         "ix_tasks_queue",
     ),
+    "queue window of a batch of claims": (
+        "SELECT id FROM tasks WHERE project_id = 1 AND state = 'labeling' "
+        "AND annotation_count + lease_count < 2 + extra_overlap "
+        "ORDER BY priority DESC, learning_score DESC, id LIMIT 40",
+        "ix_tasks_queue",
+    ),
+    "claims of a batch's users on its window": (
+        "SELECT task_id, user_id FROM assignments WHERE task_id IN (1, 2, 3) "
+        "AND user_id IN (4, 5) AND status IN ('active', 'submitted', 'skipped', 'escalated')",
+        "ix_assignments_task_id_user_id",
+    ),
     "tasks of a project in import order": (
         "SELECT id FROM tasks WHERE project_id = 1 AND id > 100 ORDER BY id LIMIT 100",
         "ix_tasks_project_id_id",
