@@ -22,7 +22,7 @@ HOT_QUERIES = {
     "claims of a batch's users on its window": (
         "SELECT task_id, user_id FROM assignments WHERE task_id IN (1, 2, 3) "
         "AND user_id IN (4, 5) AND status IN ('active', 'submitted', 'skipped', 'escalated')",
-        "ix_assignments_task_id_user_id",
+        "uq_assignments_task_id_user_id_live",
     ),
     "tasks of a project in import order": (
         "SELECT id FROM tasks WHERE project_id = 1 AND id > 100 ORDER BY id LIMIT 100",
