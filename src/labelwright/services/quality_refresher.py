@@ -22,6 +22,11 @@ class QualityRefresher:
     def __init__(self, platform: Platform, *, every: float) -> None:
         self.platform = platform
         self.every = every
+        self.batch = (
+            quality_aggregates.REFRESH_BATCH
+            if platform.db.is_sqlite
+            else quality_aggregates.REFRESH_BATCH_POSTGRESQL
+        )
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name="labelwright-quality-refresher", daemon=True
@@ -39,10 +44,12 @@ class QualityRefresher:
     def run_once(self) -> int:
         """One pass; returns the number of tasks and annotations counted."""
         with self.platform.db.session() as session:
-            return quality_aggregates.catch_up_all(session, should_stop=self._stop.is_set)
+            return quality_aggregates.catch_up_all(
+                session, batch=self.batch, should_stop=self._stop.is_set
+            )
 
     def _run(self) -> None:
-        full = quality_aggregates.REFRESH_BATCH * quality_aggregates.MAX_BATCHES_PER_PASS
+        full = self.batch * quality_aggregates.MAX_BATCHES_PER_PASS
         wait = self.every
         while not self._stop.wait(wait):
             try:

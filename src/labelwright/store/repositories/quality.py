@@ -688,13 +688,15 @@ def count_unmarked_annotations_after(
 
 
 def project_task_batches(
-    session: Session, project_id: int, *, size: int = 2000
+    session: Session, project_id: int, *, upto: int, size: int = 2000
 ) -> Iterator[list[int]]:
-    """The ids of the project's tasks that have annotations or gold (the only ones that count),
-    in batches, by id; the filter runs in SQL, so a big project with few labels is quick."""
+    """The ids of the project's tasks that have gold or an annotation up to id `upto` (the
+    only ones that count), in batches, by id; the filter runs in SQL. The scan ends with its
+    first short batch: tasks labeled while it runs (their writers mark them for the next
+    catch-up) do not keep it going on PostgreSQL, where each batch sees new commits."""
     after = 0
     labelled = or_(
-        exists().where(Annotation.task_id == Task.id),
+        exists().where(Annotation.task_id == Task.id, Annotation.id <= upto),
         exists().where(Gold.task_id == Task.id),
     )
     while True:
@@ -707,9 +709,10 @@ def project_task_batches(
                 .limit(size)
             )
         ]
-        if not ids:
+        if ids:
+            yield ids
+        if len(ids) < size:
             return
-        yield ids
         after = ids[-1]
 
 
