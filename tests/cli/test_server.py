@@ -17,6 +17,9 @@ def test_start_with_several_workers_serves_one_database(cli_env: dict[str, str])
         **cli_env,
         "LABELWRIGHT_ADMIN_EMAIL": "w@example.org",
         "LABELWRIGHT_ADMIN_PASSWORD": "worker-password",
+        # Reads count nothing themselves: only the background refresher counts.
+        "LABELWRIGHT_QUALITY_READ_BUDGET_MS": "0",
+        "LABELWRIGHT_QUALITY_REFRESH_SECONDS": "0.5",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "labelwright", "start", "--port", str(port), "--workers", "2"],
@@ -52,6 +55,41 @@ def test_start_with_several_workers_serves_one_database(cli_env: dict[str, str])
         assert len(ids) == 8
         listed = httpx.get(f"{url}/api/v1/projects", headers=headers).json()["items"]
         assert {p["id"] for p in listed} == ids
+        _labels_are_counted_in_the_background(url, headers)
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def _labels_are_counted_in_the_background(url: str, headers: dict[str, str]) -> None:
+    """With several workers the quality refresher runs in the supervising process."""
+    schema = {
+        "objects": {"t": {"type": "text"}},
+        "controls": [{"name": "c", "type": "choice", "of": "t", "options": ["x", "y"]}],
+    }
+    project = httpx.post(
+        f"{url}/api/v1/projects", json={"name": "counted", "schema": schema}, headers=headers
+    ).json()["id"]
+    rows = "".join(f'{{"t": "task {i}"}}\n' for i in range(5))
+    imported = httpx.post(
+        f"{url}/api/v1/projects/{project}/tasks",
+        content=rows.encode(),
+        headers={**headers, "Content-Type": "application/x-ndjson"},
+    )
+    assert imported.status_code in (200, 201), imported.text
+    for _ in range(5):
+        served = httpx.post(f"{url}/api/v1/projects/{project}/next", headers=headers).json()
+        submitted = httpx.post(
+            f"{url}/api/v1/assignments/{served['assignment']['id']}/submit",
+            json={"results": {"c": "x"}},
+            headers=headers,
+        )
+        assert submitted.status_code == 200, submitted.text
+    pending = None
+    for _ in range(100):
+        summary = httpx.get(f"{url}/api/v1/projects/{project}/quality", headers=headers).json()
+        pending = summary["pending"]
+        if pending == 0:
+            break
+        time.sleep(0.2)
+    assert pending == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -9,6 +10,8 @@ import typer
 from labelwright.cli.app import app, clean_errors
 from labelwright.services.context import Platform
 from labelwright.settings import get_settings
+
+_REFRESH_SETTING = "LABELWRIGHT_QUALITY_REFRESH_SECONDS"
 
 HostOpt = Annotated[str, typer.Option(help="Interface to listen on.")]
 PortOpt = Annotated[int, typer.Option(help="TCP port.")]
@@ -33,18 +36,29 @@ def _serve(platform: Platform, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from labelwright.api.app import create_app
+    from labelwright.services.quality_refresher import start_quality_refresher
 
     typer.echo(f"Labelwright is serving http://{host}:{port}  (API docs: /docs)")
     if workers > 1:
-        platform.close()
-        uvicorn.run(
-            "labelwright.api.app:create_app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
+        # The background quality refresher runs here, in the supervisor, and not in each worker:
+        # its counting then never holds a worker's GIL while that worker's requests wait.
+        refresher = start_quality_refresher(
+            platform, every=platform.settings.quality_refresh_seconds
         )
+        os.environ[_REFRESH_SETTING] = "0"  # read by the workers' settings
+        try:
+            uvicorn.run(
+                "labelwright.api.app:create_app_from_env",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="warning",
+            )
+        finally:
+            if refresher is not None:
+                refresher.stop()
+            platform.close()
     else:
         uvicorn.run(
             create_app(platform.settings, platform=platform),
