@@ -77,6 +77,8 @@ def _labels_are_counted_in_the_background(url: str, headers: dict[str, str]) -> 
         headers={**headers, "Content-Type": "application/x-ndjson"},
     )
     assert imported.status_code in (200, 201), imported.text
+    quality = f"{url}/api/v1/projects/{project}/quality"
+    assert httpx.get(quality, headers=headers).json()["pending"] == 0  # aggregates exist now
     for _ in range(5):
         served = httpx.post(f"{url}/api/v1/projects/{project}/next", headers=headers).json()
         submitted = httpx.post(
@@ -87,7 +89,7 @@ def _labels_are_counted_in_the_background(url: str, headers: dict[str, str]) -> 
         assert submitted.status_code == 200, submitted.text
     pending = None
     for _ in range(100):
-        summary = httpx.get(f"{url}/api/v1/projects/{project}/quality", headers=headers).json()
+        summary = httpx.get(quality, headers=headers).json()
         pending = summary["pending"]
         if pending == 0:
             break
