@@ -258,14 +258,7 @@ def _claim_groups(session: Session, claims: list[ClaimRequest]) -> list[_Project
             users.add(actor.id)
             kept.append(request)
         if kept:
-            project = ProjectVersion(
-                id=row.id,
-                schema_version=row.schema_version,
-                guideline_version=row.guideline_version,
-                workflow=row.workflow,
-                workflow_version=row.workflow_version,
-                created_at=row.created_at,
-            )
+            project = ProjectVersion.of(row)
             versions = Versions(project.id, project.schema_version, project.guideline_version)
             groups.append(_ProjectClaims(versions, settings_of(project), kept))  # type: ignore[arg-type]
     return groups
@@ -493,14 +486,7 @@ def _check_submissions(
             or request.assignment_id in taken
         ):
             continue
-        project = ProjectVersion(
-            id=row.project_id,
-            schema_version=row.schema_version,
-            guideline_version=row.guideline_version,
-            workflow=row.workflow,
-            workflow_version=row.workflow_version,
-            created_at=row.project_created_at,
-        )
+        project = ProjectVersion.of(row)
         try:
             schema = current_schema(session, project)  # type: ignore[arg-type]
             task = _TaskData(row.task_id, row.data)
@@ -522,7 +508,7 @@ def _check_submissions(
 
 @dataclass(frozen=True)
 class ProjectVersion:
-    """The project's columns a submission needs (keys of the schema and workflow caches)."""
+    """The project's columns a batch needs (keys of the schema and workflow caches)."""
 
     id: int
     schema_version: int
@@ -530,6 +516,18 @@ class ProjectVersion:
     workflow: Any
     workflow_version: int
     created_at: Any
+
+    @classmethod
+    def of(cls, row: Any) -> ProjectVersion:
+        """From a row of the repository's reads that carry the project's versions."""
+        return cls(
+            id=row.project_id,
+            schema_version=row.schema_version,
+            guideline_version=row.guideline_version,
+            workflow=row.workflow,
+            workflow_version=row.workflow_version,
+            created_at=row.project_created_at,
+        )
 
 
 @dataclass(frozen=True)

@@ -62,14 +62,18 @@ def live_token_holders(
 
 
 _projects = Project.__table__
+# The project's versions and workflow, under the same names in every read that carries them.
+_PROJECT_VERSION = (
+    _projects.c.id.label("project_id"),
+    _projects.c.schema_version,
+    _projects.c.guideline_version,
+    _projects.c.workflow,
+    _projects.c.workflow_version,
+    _projects.c.created_at.label("project_created_at"),
+)
 _PROJECT_ROLES = (
     select(
-        _projects.c.id,
-        _projects.c.schema_version,
-        _projects.c.guideline_version,
-        _projects.c.workflow,
-        _projects.c.workflow_version,
-        _projects.c.created_at,
+        *_PROJECT_VERSION,
         _memberships.c.user_id,
         _memberships.c.role,
     )
@@ -285,12 +289,7 @@ _SUBMISSIONS = (
         _tasks.c.id.label("task_id"),
         _tasks.c.data,
         _tasks.c.state,
-        _projects.c.id.label("project_id"),
-        _projects.c.schema_version,
-        _projects.c.guideline_version,
-        _projects.c.workflow,
-        _projects.c.workflow_version,
-        _projects.c.created_at.label("project_created_at"),
+        *_PROJECT_VERSION,
     )
     .join(_tasks, _tasks.c.id == _assignments.c.task_id)
     .join(_projects, _projects.c.id == _assignments.c.project_id)
