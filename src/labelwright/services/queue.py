@@ -1,9 +1,10 @@
 """The queue: claim the next task for a stage, and skip / release / escalate / submit a claim.
 
 Concurrency: on PostgreSQL the candidate task row is locked with `FOR UPDATE SKIP LOCKED`, so
-concurrent callers take different rows; on SQLite the whole claim runs under `BEGIN IMMEDIATE`.
-A partial unique index on assignments (task, user) makes serving a task twice to one user
-impossible even under races.
+concurrent callers take different rows; a caller who finds nothing free while another
+transaction holds a task they could take waits for that transaction and looks again. On SQLite
+the whole claim runs under `BEGIN IMMEDIATE`. A partial unique index on assignments (task,
+user) makes serving a task twice to one user impossible even under races.
 """
 
 from __future__ import annotations
@@ -87,16 +88,44 @@ def claim_next_task(
     """
     if stage not in STAGES:
         raise Invalid(f"Unknown stage '{stage}'; use one of {', '.join(STAGES)}.")
-    for attempt in range(3):
+    rng = rng or random.Random()
+    races = 0
+    for _ in range(_MAX_LOCK_WAITS):
         try:
-            return _claim(
-                platform, session, actor, project_id, stage, prefetch, rng or random.Random()
-            )
+            return _claim(platform, session, actor, project_id, stage, prefetch, rng)
         except IntegrityError:  # the same user raced themselves to one task; try again
             session.rollback()
-            if attempt == 2:
+            races += 1
+            if races == 3:
                 raise Conflict("Could not claim a task; try again.") from None
-    return None
+        except _HeldElsewhere as held:
+            queue_repo.wait_for_task(session, held.task_id)
+    raise Conflict("Could not claim a task while others hold the remaining ones; try again.")
+
+
+_MAX_LOCK_WAITS = 50
+
+
+class _HeldElsewhere(Exception):
+    """Nothing was free, but another transaction holds a task the caller could take."""
+
+    def __init__(self, task_id: int) -> None:
+        self.task_id = task_id
+
+
+def held_candidate(
+    session: Session, project_id: int, user_id: int, stage: str, *, overlap: int
+) -> int | None:
+    """PostgreSQL, after a `SKIP LOCKED` search found nothing: a task the caller could take
+    that another transaction holds (it may have room left once that transaction ends), so
+    that "nothing left" is said only when it is true."""
+    if stage == "label":
+        return queue_repo.next_label_task(
+            session, project_id, user_id, overlap=overlap, locking=False
+        )
+    return queue_repo.next_single_task(
+        session, project_id, user_id, state=_STAGE_STATE[stage], locking=False
+    )
 
 
 def _claim(
@@ -146,7 +175,14 @@ def _claim(
             session, project_id, actor.id, state=_STAGE_STATE[stage], locking=locking
         )
     if task_id is None:
+        held = (
+            held_candidate(session, project_id, actor.id, stage, overlap=settings.overlap)
+            if locking
+            else None
+        )
         session.commit()
+        if held is not None:
+            raise _HeldElsewhere(held)
         return None
     task = queue_repo.lease_task(session, task_id)
     assignment = queue_repo.insert_assignment(

@@ -9,7 +9,8 @@ transaction and ~12 statements per request by one transaction and ~12 statements
 
 The batch serves the common cases only, and hands every other request back (`FALLBACK`) to the
 general path in `services.queue` and `services.stages`, which also gives every error: a caller
-who already holds a live claim (it is served back to them), a cap on tasks per user, a claim
+who already holds a live claim (it is served back to them), a caller who finds nothing free
+while another transaction holds a task they could take, a cap on tasks per user, a claim
 that is not the caller's or not live, a gold task, results that do not validate. The general
 path runs after the batch committed, so a request for a claim the batch just completed sees
 it completed. If anything in a batch fails, its transaction rolls back and all its requests take
@@ -51,6 +52,7 @@ from labelwright.services.queue import (
     can_work_stage,
     expire_leases_now_and_then,
     guideline_news,
+    held_candidate,
 )
 from labelwright.services.schemas import current_schema
 from labelwright.services.stages import (
@@ -280,8 +282,11 @@ def _claim_in_project(
     requests = [r for r in group.requests if _user(r) not in holding]
     picks, tasks = _pick_and_lease(platform, session, project_id, settings, requests, rng)
     for request in requests:
-        if request not in picks:
-            request.result = None  # nothing left for them
+        if request not in picks:  # nothing left for them, or (PostgreSQL) held by a writer
+            held = not platform.db.is_sqlite and held_candidate(
+                session, project_id, _user(request), "label", overlap=settings.overlap
+            )
+            request.result = FALLBACK if held else None
     chosen = [r for r in requests if r in picks]
     if not chosen:
         return []

@@ -157,6 +157,17 @@ def next_label_task(
     return None
 
 
+_WAIT_FOR_TASK = select(_tasks.c.id).where(_tasks.c.id == bindparam("task_id")).with_for_update()
+
+
+def wait_for_task(session: Session, task_id: int) -> None:
+    """PostgreSQL: wait until no other transaction holds the task's row (holding nothing else
+    meanwhile, so no deadlock can form), then end the transaction."""
+    session.rollback()
+    session.connection().execute(_WAIT_FOR_TASK, {"task_id": task_id})
+    session.rollback()
+
+
 _LEASE = (
     update(_tasks)
     .where(_tasks.c.id == bindparam("task_id"))
