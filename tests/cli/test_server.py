@@ -6,11 +6,15 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from tests.live import free_port
 
 
-def test_start_with_several_workers_serves_one_database(cli_env: dict[str, str]) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_start_serves_one_database_and_counts_quality_in_the_background(
+    cli_env: dict[str, str], workers: int
+) -> None:
     port = free_port()
     env = {
         **os.environ,
@@ -22,7 +26,16 @@ def test_start_with_several_workers_serves_one_database(cli_env: dict[str, str])
         "LABELWRIGHT_QUALITY_REFRESH_SECONDS": "0.5",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "labelwright", "start", "--port", str(port), "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "labelwright",
+            "start",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -62,7 +75,7 @@ def test_start_with_several_workers_serves_one_database(cli_env: dict[str, str])
 
 
 def _labels_are_counted_in_the_background(url: str, headers: dict[str, str]) -> None:
-    """With several workers the quality refresher runs in the supervising process."""
+    """The quality refresher runs in a process of its own, never in one that serves requests."""
     schema = {
         "objects": {"t": {"type": "text"}},
         "controls": [{"name": "c", "type": "choice", "of": "t", "options": ["x", "y"]}],

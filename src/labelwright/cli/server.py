@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import Annotated
 
 import typer
 
 from labelwright.cli.app import app, clean_errors
 from labelwright.services.context import Platform
-from labelwright.settings import get_settings
+from labelwright.settings import Settings, get_settings
 
 _REFRESH_SETTING = "LABELWRIGHT_QUALITY_REFRESH_SECONDS"
 
@@ -36,17 +40,14 @@ def _serve(platform: Platform, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from labelwright.api.app import create_app
-    from labelwright.services.quality_refresher import start_quality_refresher
 
     typer.echo(f"Labelwright is serving http://{host}:{port}  (API docs: /docs)")
-    if workers > 1:
-        # The background quality refresher runs here, in the supervisor, and not in each worker:
-        # its counting then never holds a worker's GIL while that worker's requests wait.
-        refresher = start_quality_refresher(
-            platform, every=platform.settings.quality_refresh_seconds
-        )
-        os.environ[_REFRESH_SETTING] = "0"  # read by the workers' settings
-        try:
+    stop_refresher = _start_refresher_process(platform.settings)
+    # The processes that serve requests count nothing in the background: a refresher thread
+    # there would hold their GIL while requests wait (the tail of the queue's latency).
+    os.environ[_REFRESH_SETTING] = "0"  # read by the workers' settings
+    try:
+        if workers > 1:
             uvicorn.run(
                 "labelwright.api.app:create_app_from_env",
                 factory=True,
@@ -55,17 +56,54 @@ def _serve(platform: Platform, host: str, port: int, workers: int) -> None:
                 workers=workers,
                 log_level="warning",
             )
-        finally:
-            if refresher is not None:
-                refresher.stop()
-            platform.close()
-    else:
-        uvicorn.run(
-            create_app(platform.settings, platform=platform),
-            host=host,
-            port=port,
-            log_level="warning",
-        )
+        else:
+            settings = platform.settings.model_copy(update={"quality_refresh_seconds": 0})
+            uvicorn.run(
+                create_app(settings, platform=platform), host=host, port=port, log_level="warning"
+            )
+    finally:
+        stop_refresher()
+        platform.close()
+
+
+def _start_refresher_process(settings: Settings) -> Callable[[], None]:
+    """Start the background quality refresher in a process of its own; returns how to stop
+    it (it finishes its current batch)."""
+    if settings.quality_refresh_seconds <= 0:
+        return lambda: None
+    context = multiprocessing.get_context("spawn")
+    told, tell = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_refresh_until_told,
+        args=(settings, told),
+        name="labelwright-quality-refresher",
+        daemon=True,
+    )
+    process.start()
+    told.close()
+
+    def halt() -> None:
+        tell.close()  # the refresher reads the end of the pipe, as it does if we die
+        process.join(40)
+        if process.is_alive():
+            process.terminate()
+
+    return halt
+
+
+def _refresh_until_told(settings: Settings, told: Connection) -> None:
+    """The refresher process: counts until the server closes its end of the pipe or is gone."""
+    from labelwright.services.quality_refresher import start_quality_refresher
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    platform = Platform.open(settings, migrate=False)
+    refresher = start_quality_refresher(platform, every=settings.quality_refresh_seconds)
+    try:
+        told.poll(None)
+    finally:
+        if refresher is not None:
+            refresher.stop()
+        platform.close()
 
 
 @app.command()

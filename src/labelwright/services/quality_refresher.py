@@ -1,7 +1,8 @@
 """The server's background refresher of the quality aggregates: a daemon thread that counts
 the changes writers marked (`quality_aggregates.catch_up_all`) every few seconds, so the
-backlog stays small even when nobody opens the quality dashboard. Each server process runs
-one; concurrent refreshers skip the projects another one is counting."""
+backlog stays small even when nobody opens the quality dashboard. `labelwright start` runs it
+in a process of its own; an app built otherwise (tests, embedding) runs it in a thread.
+Concurrent refreshers skip the projects another one is counting."""
 
 from __future__ import annotations
 
