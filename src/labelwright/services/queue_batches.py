@@ -24,7 +24,7 @@ import queue
 import random
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -101,6 +101,7 @@ class QueueWriter:
         self._inbox: queue.SimpleQueue[QueueRequest | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._kept = platform.db.kept_connection()
 
     def claim(self, token: str, project_id: int) -> Future[Served | None]:
         """A label claim for the token's user: `Served`, None (nothing left), or FALLBACK."""
@@ -129,6 +130,12 @@ class QueueWriter:
         return request.future
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self._kept.drop()
+
+    def _loop(self) -> None:
         while True:
             first = self._inbox.get()
             if first is None:
@@ -149,28 +156,42 @@ class QueueWriter:
                 return
 
     def _serve(self, batch: list[QueueRequest]) -> None:
-        serve_batch(self._platform, batch, self._rng)
+        if not serve_batch(self._platform, batch, self._rng, sessions=self._kept.session):
+            self._kept.drop()
         for request in batch:
             request.future.set_result(request.result)
 
 
-def serve_batch(platform: Platform, batch: Sequence[QueueRequest], rng: random.Random) -> None:
+def serve_batch(
+    platform: Platform,
+    batch: Sequence[QueueRequest],
+    rng: random.Random,
+    *,
+    sessions: Callable[[], Session] | None = None,
+) -> bool:
     """Serve the batch's submissions and claims in one write transaction (each request's
-    `result`). If anything fails, what did not commit rolls back and the claims take the
-    general path (which serves a committed claim back); a submission has its result only once
-    it committed."""
+    `result`), in a session from `sessions` (by default the platform's). If anything fails,
+    what did not commit rolls back, the claims take the general path (which serves a committed
+    claim back) and the answer is False; a submission has its result only once it committed."""
     try:
-        _serve(platform, batch, rng)
+        _serve(platform, batch, rng, sessions or platform.db.session)
     except Exception:
         log.exception("queue batch of %d requests failed; serving them one by one", len(batch))
         for request in batch:
             if isinstance(request, ClaimRequest):
                 request.result = FALLBACK
+        return False
+    return True
 
 
-def _serve(platform: Platform, batch: Sequence[QueueRequest], rng: random.Random) -> None:
+def _serve(
+    platform: Platform,
+    batch: Sequence[QueueRequest],
+    rng: random.Random,
+    sessions: Callable[[], Session],
+) -> None:
     sqlite = platform.db.is_sqlite
-    with platform.db.session() as session:
+    with sessions() as session:
         now = platform.clock()
         _authenticate(session, batch, now)
         submits = [r for r in batch if isinstance(r, SubmitRequest) and r.actor is not None]

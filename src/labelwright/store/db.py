@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ except ImportError:  # Windows: SQLite's own locking only
     _HAS_FCNTL = False
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -72,6 +72,10 @@ class Database:
         """A session for reading (and for writes that begin with `begin_write`)."""
         return self._sessions()
 
+    def kept_connection(self) -> KeptConnection:
+        """Sessions on one connection that a long-lived thread keeps (see `KeptConnection`)."""
+        return KeptConnection(self)
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction holds the database write lock from the start."""
@@ -81,6 +85,32 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class KeptConnection:
+    """The sessions of a long-lived thread (the queue writer) on PostgreSQL all use one
+    connection it keeps: no pool checkout, liveness ping and reset per transaction, which cost
+    a round trip each. After a failure the thread `drop`s it, and the next session takes a
+    fresh one. On SQLite, sessions come from the pool as usual (its connections need no ping).
+    Use from one thread only."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._connection: Connection | None = None
+
+    def session(self) -> Session:
+        if self._db.is_sqlite:
+            return self._db.session()
+        kept = self._connection
+        if kept is None or kept.closed or kept.invalidated:
+            kept = self._connection = self._db.engine.connect()
+        return self._db._sessions(bind=kept)
+
+    def drop(self) -> None:
+        kept, self._connection = self._connection, None
+        if kept is not None:
+            with suppress(Exception):  # it may be broken already
+                kept.close()
 
 
 # Statements psycopg keeps prepared per connection (its default is 100). The queue's batches
