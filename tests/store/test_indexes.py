@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from labelwright.services.context import Platform
+from labelwright.store.repositories.queue_batches import _LABEL_WINDOWS
 
 HOT_QUERIES = {
     "queue order": (
@@ -18,11 +19,6 @@ HOT_QUERIES = {
         "AND annotation_count + lease_count < 2 + extra_overlap "
         "ORDER BY priority DESC, learning_score DESC, id LIMIT 40",
         "ix_tasks_queue",
-    ),
-    "claims of a batch's users on its window": (
-        "SELECT task_id, user_id FROM assignments WHERE task_id IN (1, 2, 3) "
-        "AND user_id IN (4, 5) AND status IN ('active', 'submitted', 'skipped', 'escalated')",
-        "uq_assignments_task_id_user_id_live",
     ),
     "tasks of a project in import order": (
         "SELECT id FROM tasks WHERE project_id = 1 AND id > 100 ORDER BY id LIMIT 100",
@@ -55,3 +51,31 @@ def test_hot_query_uses_its_index_without_sorting(platform: Platform, name: str)
             plan = " ".join(str(r[0]) for r in session.execute(text(f"EXPLAIN {sql}")))
             assert index in plan, plan
             assert "Sort" not in plan, plan
+
+
+def test_a_batch_window_scans_the_queue_and_probes_each_task_for_the_users(
+    platform: Platform,
+) -> None:
+    """The window of a batch of claims: each label state by the queue index, then the claims of
+    the batch's users on each window task by the (task, user) index, never all their claims."""
+    postgresql = not platform.db.is_sqlite
+    statement = _LABEL_WINDOWS[postgresql].params(
+        project_id=1, overlap=2, limit=40, user_ids=[4, 5]
+    )
+    sql = str(
+        statement.compile(
+            dialect=platform.db.engine.dialect, compile_kwargs={"literal_binds": True}
+        )
+    )
+    with platform.db.session() as session:
+        if postgresql:
+            session.execute(text("SET LOCAL enable_seqscan = off"))
+            session.execute(text("SET LOCAL enable_bitmapscan = off"))
+            plan = " ".join(str(r[0]) for r in session.execute(text(f"EXPLAIN {sql}")))
+            assert "Hash" not in plan and "Nested Loop Left Join" in plan, plan
+            probe = "uq_assignments_task_id_user_id_live"
+        else:
+            plan = " ".join(str(r[-1]) for r in session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+            probe = "(task_id=?"
+        assert plan.count("ix_tasks_queue") == 2, plan
+        assert probe in plan, plan

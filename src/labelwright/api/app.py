@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -122,4 +123,15 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` worker processes (migrations already applied)."""
     settings = get_settings()
-    return create_app(settings, platform=Platform.open(settings, migrate=False))
+    app = create_app(settings, platform=Platform.open(settings, migrate=False))
+    freeze_heap()
+    return app
+
+
+def freeze_heap() -> None:
+    """Keep what a serving process has built so far (modules, the app, its caches) out of the
+    garbage collector's full passes, which then look at newer objects only. A full pass over
+    them found nothing to free and stopped every request for ~80 ms every few seconds under
+    load. For processes that serve one app until they exit."""
+    gc.collect()
+    gc.freeze()

@@ -39,7 +39,7 @@ def _prepare() -> Platform:
 def _serve(platform: Platform, host: str, port: int, workers: int) -> None:
     import uvicorn
 
-    from labelwright.api.app import create_app
+    from labelwright.api.app import create_app, freeze_heap
 
     typer.echo(f"Labelwright is serving http://{host}:{port}  (API docs: /docs)")
     stop_refresher = _start_refresher_process(platform.settings)
@@ -58,9 +58,9 @@ def _serve(platform: Platform, host: str, port: int, workers: int) -> None:
             )
         else:
             settings = platform.settings.model_copy(update={"quality_refresh_seconds": 0})
-            uvicorn.run(
-                create_app(settings, platform=platform), host=host, port=port, log_level="warning"
-            )
+            app = create_app(settings, platform=platform)
+            freeze_heap()
+            uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
         stop_refresher()
         platform.close()
@@ -96,6 +96,7 @@ def _refresh_until_told(settings: Settings, told: Connection) -> None:
     from labelwright.services.quality_refresher import start_quality_refresher
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    os.nice(10)  # background work: the processes serving requests come first for the CPU
     platform = Platform.open(settings, migrate=False)
     refresher = start_quality_refresher(platform, every=settings.quality_refresh_seconds)
     try:

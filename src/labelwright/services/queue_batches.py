@@ -372,22 +372,25 @@ def _pick_and_lease(
                 picks[request] = gold
                 continue
         waiting.append(request)
-    for state in ("labeling", "new"):
-        if not waiting:
-            break
-        limit = 2 * len(waiting) + 8
-        window = repo.label_window(
-            session, project_id, state, overlap=settings.overlap, limit=limit, locking=locking
-        )
-        if not window:
-            continue
-        blocked = repo.blocked_pairs(session, [t for t, _ in window], map(_user, waiting))
-        room = dict(window)
+    if not waiting:
+        return picks, repo.add_leases(session, Counter(picks.values()))
+    windows, blocked = repo.label_windows(
+        session,
+        project_id,
+        map(_user, waiting),
+        overlap=settings.overlap,
+        limit=2 * len(waiting) + 8,
+        locking=locking,
+    )
+    for state in repo.LABEL_STATES:
+        window = windows[state]
+        room = dict(window.tasks)
         unserved = []
         for request in waiting:
             user_id = _user(request)
             task_id = next(
-                (t for t, _ in window if room[t] > 0 and (t, user_id) not in blocked), None
+                (t for t, _ in window.tasks if room[t] > 0 and (t, user_id) not in blocked),
+                None,
             )
             if task_id is None:
                 unserved.append(request)
@@ -395,7 +398,7 @@ def _pick_and_lease(
             room[task_id] -= 1
             picks[request] = task_id
         waiting = unserved
-        if waiting and len(window) == limit:
+        if waiting and window.full:
             # Tasks of this state lie beyond the window: whoever found none in it asks alone,
             # once the picks so far count on their tasks.
             tasks.update(repo.add_leases(session, Counter(picks.values())))

@@ -9,10 +9,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, insert, literal, or_, select, union_all, update
+from sqlalchemy import (
+    Integer,
+    Row,
+    and_,
+    bindparam,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from labelwright.store.models import (
@@ -121,50 +134,101 @@ def users_with_live_claims(
     return {row[0] for row in session.connection().execute(_LIVE_CLAIMS, params)}
 
 
-def _label_window(*, locking: bool) -> Any:
-    """The first tasks of one label state that still need annotators, with how many more each
-    takes: the same index range scan as the single claim, without the per-user condition."""
-    room = bindparam("overlap") + _tasks.c.extra_overlap - _tasks.c.annotation_count
-    statement = (
-        select(_tasks.c.id, (room - _tasks.c.lease_count).label("room"))
-        .where(
-            _tasks.c.project_id == bindparam("project_id"),
-            _tasks.c.state == bindparam("state"),
-            _tasks.c.annotation_count + _tasks.c.lease_count
-            < bindparam("overlap") + _tasks.c.extra_overlap,
+LABEL_STATES = ("labeling", "new")  # partly labeled tasks are served first
+
+
+def _label_windows(*, locking: bool) -> Any:
+    """The first tasks of each label state that still need annotators, with how many more
+    each takes (each window the same index range scan as a single claim, without its per-user
+    condition), and for each task the batch's users it may not be served to again: one row per
+    (task, such user), or one row with no user."""
+    overlap = bindparam("overlap", type_=Integer)
+    room = overlap + _tasks.c.extra_overlap - _tasks.c.annotation_count
+    windows = []
+    for rank, state in enumerate(LABEL_STATES):
+        window = (
+            select(
+                _tasks.c.id,
+                (room - _tasks.c.lease_count).label("room"),
+                literal(rank).label("rank"),
+                _tasks.c.priority,
+                _tasks.c.learning_score,
+            )
+            .where(
+                _tasks.c.project_id == bindparam("project_id"),
+                _tasks.c.state == state,
+                _tasks.c.annotation_count + _tasks.c.lease_count < overlap + _tasks.c.extra_overlap,
+            )
+            .order_by(_tasks.c.priority.desc(), _tasks.c.learning_score.desc(), _tasks.c.id)
+            .limit(bindparam("limit", type_=Integer))
         )
-        .order_by(_tasks.c.priority.desc(), _tasks.c.learning_score.desc(), _tasks.c.id)
-        .limit(bindparam("limit"))
+        if locking:  # skipping the rows other claims hold
+            window = window.with_for_update(skip_locked=True, of=_tasks)
+        windows.append(select(window.cte(f"window_{state}")))
+    both = union_all(*windows).subquery("windows")
+    served = _assignments.alias("served")
+    blocking = and_(
+        served.c.task_id == both.c.id,
+        served.c.user_id.in_(_many("user_ids")),
+        served.c.status.in_(BLOCKING),
     )
-    return statement.with_for_update(skip_locked=True, of=_tasks) if locking else statement
+    if locking:
+        # PostgreSQL: a lateral join probes the (task, user) index once per window task
+        # whatever the statistics say (a hash join would read all the users' claims); OFFSET 0
+        # keeps the planner from flattening it into such a join.
+        users = select(served.c.user_id).where(blocking).offset(0).lateral("served_users")
+        joined, user_id = both.outerjoin(users, true()), users.c.user_id
+    else:
+        joined, user_id = both.outerjoin(served, blocking), served.c.user_id
+    return (
+        select(both.c.id, both.c.room, both.c.rank, user_id)
+        .select_from(joined)
+        .order_by(both.c.rank, both.c.priority.desc(), both.c.learning_score.desc(), both.c.id)
+    )
 
 
-_LABEL_WINDOW = {False: _label_window(locking=False), True: _label_window(locking=True)}
+_LABEL_WINDOWS = {False: _label_windows(locking=False), True: _label_windows(locking=True)}
 
 
-def label_window(
-    session: Session, project_id: int, state: str, *, overlap: int, limit: int, locking: bool
-) -> list[tuple[int, int]]:
-    """`(task id, free places)` of the first `limit` tasks in `state` that need annotators, in
-    queue order (on PostgreSQL locked, skipping rows other claims hold)."""
-    params = {"project_id": project_id, "state": state, "overlap": overlap, "limit": limit}
-    rows = session.connection().execute(_LABEL_WINDOW[locking], params)
-    return [(int(row[0]), int(row[1])) for row in rows]
+@dataclass
+class LabelWindow:
+    """One label state's window: `(task id, free places)` in queue order; `full` when tasks of
+    the state may lie beyond it."""
+
+    tasks: list[tuple[int, int]] = field(default_factory=list)
+    full: bool = False
 
 
-_BLOCKED = select(_assignments.c.task_id, _assignments.c.user_id).where(
-    _assignments.c.task_id.in_(_many("task_ids")),
-    _assignments.c.user_id.in_(_many("user_ids")),
-    _assignments.c.status.in_(BLOCKING),
-)
-
-
-def blocked_pairs(
-    session: Session, task_ids: Iterable[int], user_ids: Iterable[int]
-) -> set[tuple[int, int]]:
-    """The (task, user) pairs among these that may not be served again."""
-    params = {"task_ids": sorted(set(task_ids)), "user_ids": sorted(set(user_ids))}
-    return {(row[0], row[1]) for row in session.connection().execute(_BLOCKED, params)}
+def label_windows(
+    session: Session,
+    project_id: int,
+    user_ids: Iterable[int],
+    *,
+    overlap: int,
+    limit: int,
+    locking: bool,
+) -> tuple[dict[str, LabelWindow], set[tuple[int, int]]]:
+    """Each label state's window of `limit` tasks (on PostgreSQL locked), and the (task, user)
+    pairs among them and these users that may not be served again. One statement."""
+    params = {
+        "project_id": project_id,
+        "overlap": overlap,
+        "limit": limit,
+        "user_ids": sorted(set(user_ids)),
+    }
+    windows = {state: LabelWindow() for state in LABEL_STATES}
+    blocked: set[tuple[int, int]] = set()
+    last: int | None = None
+    rows = session.connection().execute(_LABEL_WINDOWS[locking], params)
+    for task_id, room, rank, user_id in rows:
+        if task_id != last:
+            windows[LABEL_STATES[rank]].tasks.append((int(task_id), int(room)))
+            last = task_id
+        if user_id is not None:
+            blocked.add((int(task_id), int(user_id)))
+    for window in windows.values():
+        window.full = len(window.tasks) == limit
+    return windows, blocked
 
 
 _ADD_LEASES = (
