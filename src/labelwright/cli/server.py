@@ -96,7 +96,8 @@ def _refresh_until_told(settings: Settings, told: Connection) -> None:
     from labelwright.services.quality_refresher import start_quality_refresher
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
-    os.nice(10)  # background work: the processes serving requests come first for the CPU
+    if hasattr(os, "nice"):  # background work: the processes serving requests come first
+        os.nice(10)
     platform = Platform.open(settings, migrate=False)
     refresher = start_quality_refresher(platform, every=settings.quality_refresh_seconds)
     try:
