@@ -230,3 +230,26 @@ def test_the_writer_thread_answers_each_request(client: TestClient, platform: Pl
         assert writer.claim("unknown", team.project_id).result(30) is FALLBACK
     finally:
         writer.stop()
+
+
+def test_after_a_batch_of_many_the_writer_gathers_the_next_one(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = QueueWriter(platform)
+    arriving = [ClaimRequest(token=f"token-{i}") for i in range(5)]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the annotators just answered ask again meanwhile
+        slept.append(seconds)
+        for request in arriving[1:]:
+            writer._inbox.put(request)
+
+    monkeypatch.setattr(queue_batches.time, "sleep", sleep)
+    writer._inbox.put(arriving[0])
+    assert writer._gather(expect=queue_batches.GATHER_FROM) == (arriving, False)
+    assert slept == [queue_batches.GATHER_SECONDS]
+    # After a batch of few (one annotator at a time), nobody waits.
+    writer._inbox.put(arriving[0])
+    writer._inbox.put(None)
+    assert writer._gather(expect=1) == ([arriving[0]], True)
+    assert slept == [queue_batches.GATHER_SECONDS]
