@@ -79,7 +79,13 @@ def _start_refresher_process(settings: Settings) -> Callable[[], None]:
         name="labelwright-quality-refresher",
         daemon=True,
     )
-    process.start()
+    # Ctrl-C stops the server, which then stops the refresher: the refresher ignores SIGINT
+    # from its first instant (a spawned process keeps an ignored signal ignored).
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process.start()
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
     told.close()
 
     def halt() -> None:
@@ -95,7 +101,6 @@ def _refresh_until_told(settings: Settings, told: Connection) -> None:
     """The refresher process: counts until the server closes its end of the pipe or is gone."""
     from labelwright.services.quality_refresher import start_quality_refresher
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
     if hasattr(os, "nice"):  # background work: the processes serving requests come first
         os.nice(10)
     platform = Platform.open(settings, migrate=False)
