@@ -396,7 +396,7 @@ def _pick_and_lease(
         limit=2 * len(waiting) + 8,
         locking=locking,
     )
-    for state in repo.LABEL_STATES:
+    for state in queue_repo.LABEL_SERVING_ORDER:
         window = windows[state]
         room = dict(window.tasks)
         unserved = []

@@ -35,7 +35,7 @@ from labelwright.store.repositories import queue as queue_repo
 
 VERDICTS = ("accept", "reject", "fix")
 SEVERITIES = ("minor", "major", "critical")
-LABEL_STATES = ("new", "labeling")
+LABEL_STATES = queue_repo.LABEL_SERVING_ORDER  # a task in the label pool
 
 
 @dataclass(frozen=True)

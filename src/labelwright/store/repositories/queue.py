@@ -143,13 +143,16 @@ def _label_candidate(*, locking: bool) -> Any:
 _LABEL_CANDIDATE = {False: _label_candidate(locking=False), True: _label_candidate(locking=True)}
 
 
+LABEL_SERVING_ORDER = ("labeling", "new")  # partly labeled tasks are served first
+
+
 def next_label_task(
     session: Session, project_id: int, user_id: int, *, overlap: int, locking: bool
 ) -> int | None:
     """The first task (partly annotated first) that still needs an annotator and not this one."""
     statement = _LABEL_CANDIDATE[locking]
     connection = session.connection()
-    for state in ("labeling", "new"):
+    for state in LABEL_SERVING_ORDER:
         params = {"project_id": project_id, "state": state, "overlap": overlap, "user_id": user_id}
         found = connection.execute(statement, params).scalar()
         if found is not None:

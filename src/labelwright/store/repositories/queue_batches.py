@@ -41,7 +41,7 @@ from labelwright.store.models import (
     TaskComment,
     User,
 )
-from labelwright.store.repositories.queue import BLOCKING
+from labelwright.store.repositories.queue import BLOCKING, LABEL_SERVING_ORDER
 
 _tasks = Task.__table__
 _assignments = Assignment.__table__
@@ -134,9 +134,6 @@ def users_with_live_claims(
     return {row[0] for row in session.connection().execute(_LIVE_CLAIMS, params)}
 
 
-LABEL_STATES = ("labeling", "new")  # partly labeled tasks are served first
-
-
 def _label_windows(*, locking: bool) -> Any:
     """The first tasks of each label state that still need annotators, with how many more
     each takes (each window the same index range scan as a single claim, without its per-user
@@ -145,7 +142,7 @@ def _label_windows(*, locking: bool) -> Any:
     overlap = bindparam("overlap", type_=Integer)
     room = overlap + _tasks.c.extra_overlap - _tasks.c.annotation_count
     windows = []
-    for rank, state in enumerate(LABEL_STATES):
+    for rank, state in enumerate(LABEL_SERVING_ORDER):
         window = (
             select(
                 _tasks.c.id,
@@ -216,13 +213,13 @@ def label_windows(
         "limit": limit,
         "user_ids": sorted(set(user_ids)),
     }
-    windows = {state: LabelWindow() for state in LABEL_STATES}
+    windows = {state: LabelWindow() for state in LABEL_SERVING_ORDER}
     blocked: set[tuple[int, int]] = set()
     last: int | None = None
     rows = session.connection().execute(_LABEL_WINDOWS[locking], params)
     for task_id, room, rank, user_id in rows:
         if task_id != last:
-            windows[LABEL_STATES[rank]].tasks.append((int(task_id), int(room)))
+            windows[LABEL_SERVING_ORDER[rank]].tasks.append((int(task_id), int(room)))
             last = task_id
         if user_id is not None:
             blocked.add((int(task_id), int(user_id)))
