@@ -111,10 +111,19 @@ def _not_authored_by(user_id: int) -> object:
     )
 
 
+# The queue's order (the `ix_tasks_queue` index): explicit priority, then the learning score,
+# then import order.
+QUEUE_ORDER = (_tasks.c.priority.desc(), _tasks.c.learning_score.desc(), _tasks.c.id)
+
+
+def needs_annotators(overlap: Any) -> Any:
+    """A task has room for another annotator: fewer annotations and live claims than its
+    overlap (`overlap`, a bound parameter, plus its own extra)."""
+    return _tasks.c.annotation_count + _tasks.c.lease_count < overlap + _tasks.c.extra_overlap
+
+
 def _in_queue_order(statement: Select[tuple[int]], *, locking: bool) -> Select[tuple[int]]:
-    statement = statement.order_by(Task.priority.desc(), Task.learning_score.desc(), Task.id).limit(
-        1
-    )
+    statement = statement.order_by(*QUEUE_ORDER).limit(1)
     if locking:
         statement = statement.with_for_update(skip_locked=True, of=Task)
     return statement
@@ -126,15 +135,14 @@ def _label_candidate(*, locking: bool) -> Any:
         .where(
             _tasks.c.project_id == bindparam("project_id"),
             _tasks.c.state == bindparam("state"),
-            _tasks.c.annotation_count + _tasks.c.lease_count
-            < bindparam("overlap") + _tasks.c.extra_overlap,
+            needs_annotators(bindparam("overlap")),
             ~exists().where(
                 _assignments.c.task_id == _tasks.c.id,
                 _assignments.c.user_id == bindparam("user_id"),
                 _assignments.c.status.in_(BLOCKING),
             ),
         )
-        .order_by(_tasks.c.priority.desc(), _tasks.c.learning_score.desc(), _tasks.c.id)
+        .order_by(*QUEUE_ORDER)
         .limit(1)
     )
     return statement.with_for_update(skip_locked=True, of=_tasks) if locking else statement

@@ -41,7 +41,12 @@ from labelwright.store.models import (
     TaskComment,
     User,
 )
-from labelwright.store.repositories.queue import BLOCKING, LABEL_SERVING_ORDER
+from labelwright.store.repositories.queue import (
+    BLOCKING,
+    LABEL_SERVING_ORDER,
+    QUEUE_ORDER,
+    needs_annotators,
+)
 
 _tasks = Task.__table__
 _assignments = Assignment.__table__
@@ -154,9 +159,9 @@ def _label_windows(*, locking: bool) -> Any:
             .where(
                 _tasks.c.project_id == bindparam("project_id"),
                 _tasks.c.state == state,
-                _tasks.c.annotation_count + _tasks.c.lease_count < overlap + _tasks.c.extra_overlap,
+                needs_annotators(overlap),
             )
-            .order_by(_tasks.c.priority.desc(), _tasks.c.learning_score.desc(), _tasks.c.id)
+            .order_by(*QUEUE_ORDER)
             .limit(bindparam("limit", type_=Integer))
         )
         if locking:  # skipping the rows other claims hold
