@@ -190,6 +190,28 @@ def test_a_batch_of_submissions_advances_each_task_in_order(
         assert verify_chain(session).broken_at is None
 
 
+@pytest.mark.parametrize(
+    ("second", "state", "path"), [("a", "done", "agreement"), ("b", "labeling", None)]
+)
+def test_a_batch_weighs_the_annotations_a_task_had_before(
+    client: TestClient, platform: Platform, second: str, state: str, path: str | None
+) -> None:
+    team = Team(client, platform, {"overlap": 2, "max_overlap": 3}, tasks=2)
+    ann, bob = (team.member(n, "annotator") for n in ("ann", "bob"))
+    on_ann, on_bob = team.next(ann), team.next(bob)
+    assert on_ann and on_bob and on_ann["task"]["id"] == on_bob["task"]["id"]
+    first = team.submit(ann, on_ann, results={"label": "a"})
+    assert first.status_code == 200 and first.json()["task_state"] == "labeling"
+    batch = submits((bob, on_bob, {"label": second}))
+    serve_batch(platform, batch, random.Random(0))
+
+    assert batch[0].result.task_state == state
+    task = team.task(team.first_id)
+    assert task["state"] == state and task["final_path"] == path
+    if state == "done":  # the earlier annotation, as old as the agreement
+        assert task["final_annotation_id"] == first.json()["annotation"]["id"]
+
+
 def test_a_failed_batch_stores_nothing_and_hands_every_request_back(
     client: TestClient, platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,10 +16,14 @@ from labelwright.settings import Settings
 SESSION_COOKIE = "lw_session"
 
 
-async def get_platform(request: Request) -> Platform:
-    """The process's platform (async: resolved on the event loop, no worker-thread hop)."""
+def platform_of(request: Request) -> Platform:
     platform: Platform = request.app.state.platform
     return platform
+
+
+async def get_platform(request: Request) -> Platform:
+    """The process's platform (async: resolved on the event loop, no worker-thread hop)."""
+    return platform_of(request)
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]

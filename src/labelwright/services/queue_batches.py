@@ -454,6 +454,9 @@ def _store_submissions(
             session, {c.context.task_id for c in checked}, locking=locking
         ).items()
     }
+    # A task's annotation count is its number of live submitted label annotations: only the
+    # tasks labeled before need theirs read back.
+    labeled = {t for t, p in progress.items() if p.annotation_count > 0}
     moved = [c for c in checked if progress[c.context.task_id].state not in LABEL_STATES]
     if moved:  # the task left labeling meanwhile: the general path says how
         repo.reopen_assignments(session, [c.request.assignment_id for c in moved])
@@ -469,7 +472,10 @@ def _store_submissions(
         ],
     )
     touched = sorted({c.context.task_id for c in checked})
-    current = repo.current_label_results(session, touched)
+    current = repo.current_label_results(session, labeled) if labeled else {}
+    for annotation in annotations:
+        if annotation.task_id not in labeled:
+            current.setdefault(annotation.task_id, []).append(annotation)
     stored = []
     for item, annotation in zip(checked, annotations, strict=True):
         task = progress[item.context.task_id]
