@@ -29,6 +29,7 @@ import argparse  # noqa: E402
 import http.client  # noqa: E402
 import json  # noqa: E402
 import multiprocessing  # noqa: E402
+import os  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -223,6 +224,60 @@ def report(
     )
 
 
+class CpuMeter:
+    """CPU seconds used by the server's processes and by PostgreSQL's, read from `/proc`
+    (Linux; elsewhere nothing is reported). Per request, they measure the work a change saves
+    on a machine whose latencies drift from one run to the next."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self.available = Path("/proc/self/stat").exists()
+
+    def sample(self) -> tuple[float, float]:
+        """(server, PostgreSQL) CPU seconds so far, of the processes alive now."""
+        if not self.available:
+            return 0.0, 0.0
+        parents: dict[int, int] = {}
+        used: dict[int, float] = {}
+        postgres = 0.0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1]
+            values = fields.split()
+            seconds = (int(values[11]) + int(values[12])) / self.ticks
+            if name == "postgres":
+                postgres += seconds
+            parents[int(entry.name)] = int(values[1])
+            used[int(entry.name)] = seconds
+        server = sum(t for pid, t in used.items() if self._descends(pid, parents))
+        return server, postgres
+
+    def _descends(self, pid: int, parents: dict[int, int]) -> bool:
+        while pid > 1:
+            if pid == self.server_pid:
+                return True
+            pid = parents.get(pid, 0)
+        return False
+
+
+def cpu_per_request(
+    meter: CpuMeter, before: tuple[float, float], results: list[dict[str, list[float]]]
+) -> str:
+    """`; CPU per request: server … ms, PostgreSQL … ms` for the requests of one run."""
+    if not meter.available:
+        return ""
+    after = meter.sample()
+    requests = sum(len(r["next"]) + len(r["submit"]) for r in results) or 1
+    server, postgres = ((a - b) * 1000 / requests for a, b in zip(after, before, strict=True))
+    return f"; CPU per request: server {server:.2f} ms, PostgreSQL {postgres:.2f} ms"
+
+
 def analyze(database_url: str | None) -> None:
     """Refresh PostgreSQL's planner statistics before each run, as its autovacuum daemon does
     on a server as the tables grow. This machine's PostgreSQL runs with autovacuum off (a CI
@@ -295,11 +350,14 @@ def main() -> None:
                     httpx.post(f"{url}/api/v1/tokens", cookies=login.cookies).json()["token"]
                 )
         db = "PostgreSQL" if args.database_url else "SQLite"
+        meter = CpuMeter(proc.pid)
         for n in args.clients:
             analyze(args.database_url)
+            before = meter.sample()
             until = time.time() + args.seconds
             results = run_clients(client_loop, [(url, tokens[i], project, until) for i in range(n)])
-            report(f"{db}, {args.tasks:,} tasks", n, args.workers, results, args.seconds)
+            cpu = cpu_per_request(meter, before, results)
+            report(f"{db}, {args.tasks:,} tasks", n, args.workers, results, args.seconds, cpu)
     finally:
         proc.terminate()
         proc.wait(20)
