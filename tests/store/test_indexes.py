@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from labelwright.services.context import Platform
+from labelwright.store.repositories.queue import BLOCKING
 from labelwright.store.repositories.queue_batches import _LABEL_WINDOWS
 
 HOT_QUERIES = {
@@ -60,7 +61,7 @@ def test_a_batch_window_scans_the_queue_and_probes_each_task_for_the_users(
     the batch's users on each window task by the (task, user) index, never all their claims."""
     postgresql = not platform.db.is_sqlite
     statement = _LABEL_WINDOWS[postgresql].params(
-        project_id=1, overlap=2, limit=40, user_ids=[4, 5]
+        project_id=1, overlap=2, limit=40, user_ids=[4, 5], blocking=list(BLOCKING)
     )
     sql = str(
         statement.compile(

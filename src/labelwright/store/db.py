@@ -113,8 +113,8 @@ class KeptConnection:
                 kept.close()
 
 
-# Statements psycopg keeps prepared per connection (its default is 100). The queue's batches
-# use IN lists of every length up to their size, each a statement of its own.
+# Statements psycopg keeps prepared per connection (its default is 100): an expanding IN list
+# is a statement of its own for every length.
 _PREPARED_MAX = 2000
 
 

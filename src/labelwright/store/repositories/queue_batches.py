@@ -47,6 +47,7 @@ from labelwright.store.repositories.queue import (
     QUEUE_ORDER,
     needs_annotators,
 )
+from labelwright.store.sql import any_of, rows_of, run_for_each
 
 _tasks = Task.__table__
 _assignments = Assignment.__table__
@@ -55,15 +56,11 @@ _tokens, _users = ApiToken.__table__, User.__table__
 _memberships = Membership.__table__
 
 
-def _many(name: str) -> Any:
-    return bindparam(name, expanding=True)
-
-
 _TOKEN_HOLDERS = (
     select(_tokens.c.token_sha256, _users.c.id, _users.c.email, _users.c.is_admin)
     .join(_users, _users.c.id == _tokens.c.user_id)
     .where(
-        _tokens.c.token_sha256.in_(_many("shas")),
+        any_of(_tokens.c.token_sha256, "shas"),
         _tokens.c.revoked_at.is_(None),
         or_(_tokens.c.expires_at.is_(None), _tokens.c.expires_at > bindparam("now")),
         _users.c.is_active.is_(True),
@@ -75,7 +72,7 @@ def live_token_holders(
     session: Session, shas: Iterable[str], now: datetime
 ) -> dict[str, tuple[int, str, bool]]:
     """(user id, email, is admin) by token digest, for the live tokens of active users."""
-    rows = session.connection().execute(_TOKEN_HOLDERS, {"shas": sorted(set(shas)), "now": now})
+    rows = rows_of(session, _TOKEN_HOLDERS, {"shas": sorted(set(shas)), "now": now})
     return {row[0]: (row[1], row[2], bool(row[3])) for row in rows}
 
 
@@ -100,7 +97,7 @@ _PROJECT_ROLES = (
             _memberships,
             and_(
                 _memberships.c.project_id == _projects.c.id,
-                _memberships.c.user_id.in_(_many("user_ids")),
+                any_of(_memberships.c.user_id, "user_ids"),
             ),
         )
     )
@@ -113,14 +110,14 @@ def project_and_roles(
 ) -> tuple[Row[Any] | None, dict[int, str]]:
     """A project's versions and workflow, and the roles these users have in it, in one read."""
     params = {"project_id": project_id, "user_ids": sorted(set(user_ids))}
-    rows = list(session.connection().execute(_PROJECT_ROLES, params))
+    rows = rows_of(session, _PROJECT_ROLES, params)
     roles = {row.user_id: row.role for row in rows if row.user_id is not None}
     return (rows[0] if rows else None), roles
 
 
 _LIVE_CLAIMS = select(_assignments.c.user_id).where(
     _assignments.c.project_id == bindparam("project_id"),
-    _assignments.c.user_id.in_(_many("user_ids")),
+    any_of(_assignments.c.user_id, "user_ids"),
     _assignments.c.stage == bindparam("stage"),
     _assignments.c.status == "active",
     _assignments.c.leased_until >= bindparam("now"),
@@ -136,7 +133,7 @@ def users_with_live_claims(
         "stage": stage,
         "now": now,
     }
-    return {row[0] for row in session.connection().execute(_LIVE_CLAIMS, params)}
+    return {row[0] for row in rows_of(session, _LIVE_CLAIMS, params)}
 
 
 def _label_windows(*, locking: bool) -> Any:
@@ -171,8 +168,8 @@ def _label_windows(*, locking: bool) -> Any:
     served = _assignments.alias("served")
     blocking = and_(
         served.c.task_id == both.c.id,
-        served.c.user_id.in_(_many("user_ids")),
-        served.c.status.in_(BLOCKING),
+        any_of(served.c.user_id, "user_ids"),
+        any_of(served.c.status, "blocking"),
     )
     if locking:
         # PostgreSQL: a lateral join probes the (task, user) index once per window task
@@ -217,11 +214,12 @@ def label_windows(
         "overlap": overlap,
         "limit": limit,
         "user_ids": sorted(set(user_ids)),
+        "blocking": list(BLOCKING),
     }
     windows = {state: LabelWindow() for state in LABEL_SERVING_ORDER}
     blocked: set[tuple[int, int]] = set()
     last: int | None = None
-    rows = session.connection().execute(_LABEL_WINDOWS[locking], params)
+    rows = rows_of(session, _LABEL_WINDOWS[locking], params)
     for task_id, room, rank, user_id in rows:
         if task_id != last:
             windows[LABEL_SERVING_ORDER[rank]].tasks.append((int(task_id), int(room)))
@@ -235,7 +233,7 @@ def label_windows(
 
 _ADD_LEASES = (
     update(_tasks)
-    .where(_tasks.c.id.in_(_many("task_ids")))
+    .where(any_of(_tasks.c.id, "task_ids"))
     .values(lease_count=_tasks.c.lease_count + bindparam("n"))
     .returning(*_tasks.c)
 )
@@ -249,7 +247,7 @@ def add_leases(session: Session, leases: Mapping[int, int]) -> dict[int, Row[Any
     rows = {}
     for n, task_ids in sorted(by_count.items()):
         params = {"task_ids": sorted(task_ids), "n": n}
-        rows.update((row.id, row) for row in session.connection().execute(_ADD_LEASES, params))
+        rows.update((row.id, row) for row in rows_of(session, _ADD_LEASES, params))
     return rows
 
 
@@ -263,7 +261,7 @@ def insert_assignments(session: Session, values: list[dict[str, Any]]) -> list[R
 
 def _by_task(statement: Any, task_ids: Iterable[int], session: Session) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = defaultdict(list)
-    for row in session.connection().execute(statement, {"task_ids": sorted(set(task_ids))}):
+    for row in rows_of(session, statement, {"task_ids": sorted(set(task_ids))}):
         out[row.task_id].append(row)
     return out
 
@@ -275,16 +273,16 @@ _predictions, _comments, _reviews = (
 )
 _PREDICTIONS = (
     select(_predictions)
-    .where(_predictions.c.task_id.in_(_many("task_ids")))
+    .where(any_of(_predictions.c.task_id, "task_ids"))
     .order_by(_predictions.c.id)
 )
 _COMMENTS = (
-    select(_comments).where(_comments.c.task_id.in_(_many("task_ids"))).order_by(_comments.c.id)
+    select(_comments).where(any_of(_comments.c.task_id, "task_ids")).order_by(_comments.c.id)
 )
 _REVIEWS = (
     select(_reviews, _annotations.c.task_id)
     .join(_annotations, _annotations.c.id == _reviews.c.annotation_id)
-    .where(_annotations.c.task_id.in_(_many("task_ids")))
+    .where(any_of(_annotations.c.task_id, "task_ids"))
     .order_by(_reviews.c.id)
 )
 
@@ -293,7 +291,7 @@ _CONTEXT_KINDS = union_all(
     *(
         select(literal(kind).label("kind"), column)
         .select_from(source)
-        .where(column.in_(_many("task_ids")))
+        .where(any_of(column, "task_ids"))
         .group_by(column)
         for kind, column, source in (
             ("predictions", _predictions.c.task_id, _predictions),
@@ -315,7 +313,7 @@ def task_contexts(
     which tasks have any of each; only those are read."""
     having: dict[str, set[int]] = defaultdict(set)
     params = {"task_ids": sorted(set(task_ids))}
-    for kind, task_id in session.connection().execute(_CONTEXT_KINDS, params):
+    for kind, task_id in rows_of(session, _CONTEXT_KINDS, params):
         having[kind].add(task_id)
     predictions, comments, reviews = (
         _by_task(statement, having[kind], session) if having[kind] else {}
@@ -330,7 +328,7 @@ def task_contexts(
 
 _ACKED = select(GuidelineAck.__table__.c.user_id, GuidelineAck.__table__.c.version).where(
     GuidelineAck.__table__.c.project_id == bindparam("project_id"),
-    GuidelineAck.__table__.c.user_id.in_(_many("user_ids")),
+    any_of(GuidelineAck.__table__.c.user_id, "user_ids"),
 )
 
 
@@ -339,7 +337,7 @@ def acknowledged_guidelines(
 ) -> dict[int, int]:
     """The newest guideline version each user acknowledged (absent: none)."""
     params = {"project_id": project_id, "user_ids": sorted(set(user_ids))}
-    return {row[0]: int(row[1]) for row in session.connection().execute(_ACKED, params)}
+    return {row[0]: int(row[1]) for row in rows_of(session, _ACKED, params)}
 
 
 # Submissions.
@@ -359,20 +357,20 @@ _SUBMISSIONS = (
     )
     .join(_tasks, _tasks.c.id == _assignments.c.task_id)
     .join(_projects, _projects.c.id == _assignments.c.project_id)
-    .where(_assignments.c.id.in_(_many("assignment_ids")))
+    .where(any_of(_assignments.c.id, "assignment_ids"))
 )
 
 
 def submission_contexts(session: Session, assignment_ids: Iterable[int]) -> dict[int, Row[Any]]:
     """Assignments with what submitting them needs to know of their task and project."""
     params = {"assignment_ids": sorted(set(assignment_ids))}
-    return {row.id: row for row in session.connection().execute(_SUBMISSIONS, params)}
+    return {row.id: row for row in rows_of(session, _SUBMISSIONS, params)}
 
 
 _COMPLETE_MANY = (
     update(_assignments)
     .where(
-        _assignments.c.id.in_(_many("assignment_ids")),
+        any_of(_assignments.c.id, "assignment_ids"),
         _assignments.c.status == "active",
         _assignments.c.leased_until >= bindparam("now"),
     )
@@ -381,7 +379,7 @@ _COMPLETE_MANY = (
 )
 _REOPEN = (
     update(_assignments)
-    .where(_assignments.c.id.in_(_many("assignment_ids")))
+    .where(any_of(_assignments.c.id, "assignment_ids"))
     .values(status="active", completed_at=None)
 )
 
@@ -391,12 +389,12 @@ def complete_assignments(
 ) -> set[int]:
     """Mark live claims submitted (locks them); returns the ids that were live."""
     params = {"assignment_ids": sorted(set(assignment_ids)), "now": now}
-    return {row[0] for row in session.connection().execute(_COMPLETE_MANY, params)}
+    return {row[0] for row in rows_of(session, _COMPLETE_MANY, params)}
 
 
 def reopen_assignments(session: Session, assignment_ids: Iterable[int]) -> None:
     """Undo `complete_assignments` for some of them, in the same transaction."""
-    session.connection().execute(_REOPEN, {"assignment_ids": sorted(set(assignment_ids))})
+    rows_of(session, _REOPEN, {"assignment_ids": sorted(set(assignment_ids))})
 
 
 _PROGRESS_COLUMNS = (
@@ -415,7 +413,7 @@ def _progress(*, locking: bool) -> Any:
     # FOR NO KEY UPDATE: what the UPDATE of these columns takes anyway; it does not conflict
     # with the KEY SHARE lock that inserting an annotation of the task takes.
     statement = (
-        select(*_PROGRESS_COLUMNS).where(_tasks.c.id.in_(_many("task_ids"))).order_by(_tasks.c.id)
+        select(*_PROGRESS_COLUMNS).where(any_of(_tasks.c.id, "task_ids")).order_by(_tasks.c.id)
     )
     return statement.with_for_update(key_share=True, of=_tasks) if locking else statement
 
@@ -428,7 +426,7 @@ def tasks_progress(
 ) -> dict[int, Row[Any]]:
     """Tasks' workflow columns (locked in id order on PostgreSQL)."""
     params = {"task_ids": sorted(set(task_ids))}
-    return {row.id: row for row in session.connection().execute(_PROGRESS_MANY[locking], params)}
+    return {row.id: row for row in rows_of(session, _PROGRESS_MANY[locking], params)}
 
 
 _SAVE_PROGRESS = (
@@ -448,7 +446,7 @@ _SAVE_PROGRESS = (
 
 def save_tasks_progress(session: Session, values: list[dict[str, Any]]) -> None:
     """Write tasks' workflow columns (`task_id` and the columns of `tasks_progress`)."""
-    session.connection().execute(_SAVE_PROGRESS, values)
+    run_for_each(session, _SAVE_PROGRESS, values)
 
 
 _NEW_ANNOTATIONS = insert(_annotations).returning(*_annotations.c, sort_by_parameter_order=True)
@@ -466,13 +464,13 @@ def insert_annotations(session: Session, values: list[dict[str, Any]]) -> list[R
 
 def link_annotations(session: Session, links: list[dict[str, int]]) -> None:
     """`[{assignment_id, annotation_id}]`: the annotation each claim produced."""
-    session.connection().execute(_LINK, links)
+    run_for_each(session, _LINK, links)
 
 
 _CURRENT_RESULTS = (
     select(_annotations.c.id, _annotations.c.task_id, _annotations.c.results)
     .where(
-        _annotations.c.task_id.in_(_many("task_ids")),
+        any_of(_annotations.c.task_id, "task_ids"),
         _annotations.c.status == "submitted",
         _annotations.c.deleted_at.is_(None),
     )
