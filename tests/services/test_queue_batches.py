@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from labelwright.services import queue_batches
 from labelwright.services.context import Platform
@@ -210,6 +211,43 @@ def test_a_batch_weighs_the_annotations_a_task_had_before(
     assert task["state"] == state and task["final_path"] == path
     if state == "done":  # the earlier annotation, as old as the agreement
         assert task["final_annotation_id"] == first.json()["annotation"]["id"]
+
+
+def test_a_batch_counts_an_earlier_label_whose_id_is_larger_than_its_own(
+    client: TestClient, platform: Platform
+) -> None:
+    """On PostgreSQL a batch draws its labels' ids before it waits for their tasks' locks, so
+    a label another writer committed meanwhile can have a larger id: it still came first."""
+    team = Team(client, platform, {"overlap": 2}, tasks=1)
+    ann, bob = (team.member(n, "annotator") for n in ("ann", "bob"))
+    on_ann, on_bob = team.next(ann), team.next(bob)
+    assert on_ann and on_bob
+    if not platform.db.is_sqlite:  # ann's label takes an id far beyond the one bob's draws
+        with platform.db.engine.begin() as connection:
+            drawn = connection.execute(
+                text("SELECT nextval(pg_get_serial_sequence('annotations', 'id'))")
+            ).scalar_one()
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence('annotations', 'id'), :n)"),
+                {"n": drawn + 1000},
+            )
+    first = team.submit(ann, on_ann, results={"label": "a"})
+    assert first.status_code == 200 and first.json()["task_state"] == "labeling"
+    if not platform.db.is_sqlite:
+        with platform.db.engine.begin() as connection:
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence('annotations', 'id'), :n)"),
+                {"n": drawn},
+            )
+    batch = submits((bob, on_bob, {"label": "a"}))
+    serve_batch(platform, batch, random.Random(0))
+
+    assert batch[0].result.task_state == "done"
+    if not platform.db.is_sqlite:
+        assert batch[0].result.annotation.id < first.json()["annotation"]["id"]
+    task = team.task(team.first_id)
+    assert task["state"] == "done" and task["final_path"] == "agreement"
+    assert task["annotation_count"] == 2
 
 
 def test_a_failed_batch_stores_nothing_and_hands_every_request_back(

@@ -14,6 +14,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from labelwright import __version__
 from labelwright.api.problems import configure_problems
+from labelwright.api.queue_fast_path import QueueFastPath
 from labelwright.api.routes import (
     API_PREFIX,
     annotations,
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     )
     app.state.platform = platform
     app.state.queue_writer = QueueWriter(platform)
+    app.add_middleware(QueueFastPath)
     configure_problems(app)
     configure_routes(app)
     configure_docs(app)

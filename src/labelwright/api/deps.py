@@ -46,13 +46,18 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 def presented_token(request: Request) -> str | None:
     """The API token from `Authorization: Token <key>` or the web session cookie."""
-    header = request.headers.get("authorization")
-    if header:
-        scheme, _, value = header.partition(" ")
+    return token_of(request.headers.get("authorization"), request.cookies.get(SESSION_COOKIE))
+
+
+def token_of(authorization: str | None, session_cookie: str | None) -> str | None:
+    """The token an `Authorization` header (`Token <key>` or `Bearer <key>`) presents, else
+    the web session cookie's."""
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
         if scheme.lower() in ("token", "bearer") and value.strip():
             return value.strip()
         raise Unauthenticated("Use 'Authorization: Token <key>'.")
-    return request.cookies.get(SESSION_COOKIE)
+    return session_cookie
 
 
 def authenticated(request: Request, session: Session) -> Actor:

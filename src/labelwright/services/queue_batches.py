@@ -445,9 +445,11 @@ def _store_submissions(
 ) -> list[tuple[_Checked, Outcome]]:
     """Store the checked submissions whose claims are still live on tasks still in labeling,
     and advance their tasks as one submission at a time would."""
-    live = repo.complete_assignments(session, [c.request.assignment_id for c in checked], now)
-    checked = [c for c in checked if c.request.assignment_id in live]
     locking = not platform.db.is_sqlite
+    live = repo.complete_assignments(
+        session, [c.request.assignment_id for c in checked], now, allocate=locking
+    )
+    checked = [c for c in checked if c.request.assignment_id in live]
     progress = {
         task_id: TaskProgress(**row._asdict())
         for task_id, row in repo.tasks_progress(
@@ -463,16 +465,22 @@ def _store_submissions(
         checked = [c for c in checked if c not in moved]
     if not checked:
         return []
-    annotations = repo.insert_annotations(session, [_annotation_values(c) for c in checked])
-    repo.link_annotations(
-        session,
-        [
-            {"assignment_id": c.request.assignment_id, "annotation_id": a.id}
-            for c, a in zip(checked, annotations, strict=True)
-        ],
+    if locking:  # the ids drawn for them: submitted in that order
+        checked.sort(key=lambda c: live[c.request.assignment_id] or 0)
+    annotations = repo.insert_annotations(
+        session, [_annotation_values(c, live[c.request.assignment_id]) for c in checked]
     )
+    if not locking:
+        repo.link_annotations(
+            session,
+            [
+                {"assignment_id": c.request.assignment_id, "annotation_id": a.id}
+                for c, a in zip(checked, annotations, strict=True)
+            ],
+        )
     touched = sorted({c.context.task_id for c in checked})
     current = repo.current_label_results(session, labeled) if labeled else {}
+    mine = {annotation.id for annotation in annotations}
     for annotation in annotations:
         if annotation.task_id not in labeled:
             current.setdefault(annotation.task_id, []).append(annotation)
@@ -482,7 +490,9 @@ def _store_submissions(
         task.annotation_count += 1
         task.lease_count -= 1
         schema = current_schema(session, item.project)  # type: ignore[arg-type]
-        upto = [r for r in current.get(task.id, []) if r.id <= annotation.id]
+        # What the task had before this batch, and the batch's own labels up to this one
+        # (on PostgreSQL an id drawn by another batch that committed first can be larger).
+        upto = [r for r in current.get(task.id, []) if r.id not in mine or r.id <= annotation.id]
         advance_after_labeling(session, schema, settings_of(item.project), task, upto)  # type: ignore[arg-type]
         stored.append((item, Outcome(annotation, task.state)))
         actor = item.request.actor
@@ -585,9 +595,10 @@ class _TaskData:
     data: Any
 
 
-def _annotation_values(item: _Checked) -> dict[str, Any]:
+def _annotation_values(item: _Checked, annotation_id: int | None) -> dict[str, Any]:
     assert item.request.actor is not None
     return {
+        **({"id": annotation_id} if annotation_id is not None else {}),
         "task_id": item.context.task_id,
         "project_id": item.project.id,
         "author_id": item.request.actor.id,

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from labelwright.store.models import AuditEvent
+from labelwright.store.sql import insert_many, rows_after_advisory_lock
 
 GENESIS_HASH = "0" * 64
 # A fixed key for PostgreSQL's transaction-scoped advisory lock that serializes appends, so
@@ -120,9 +121,7 @@ def _drop_pending(session: Session, previous_transaction: Any) -> None:
 
 
 def _write_events(session: Session, pending: list[_Pending]) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(_advisory_lock()))
-    last = session.execute(_CHAIN_HEAD).first()
+    last = _locked_chain_head(session)
     seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     at = datetime.now(UTC)
     rows = []
@@ -155,15 +154,22 @@ def _write_events(session: Session, pending: list[_Pending]) -> None:
             }
         )
         prev_hash = digest
-    session.execute(_INSERT_EVENTS, rows)  # Core: no ORM bulk-insert machinery per commit
+    insert_many(session, AuditEvent.__table__, rows)
 
 
-_INSERT_EVENTS = insert(AuditEvent.__table__)
 _CHAIN_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
 
 
-def _advisory_lock() -> Any:
-    return func.pg_advisory_xact_lock(_AUDIT_LOCK_KEY)
+def _locked_chain_head(session: Session) -> Any:
+    """(seq, hash) of the chain's last event, or None, once this transaction may append.
+
+    PostgreSQL: the advisory lock and the read go in one round trip (a pipeline); the server
+    runs the read after the lock is granted, with a snapshot taken then. SQLite: the
+    transaction already holds the database's write lock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return session.connection().execute(_CHAIN_HEAD).first()
+    rows = rows_after_advisory_lock(session, _AUDIT_LOCK_KEY, _CHAIN_HEAD, {})
+    return rows[0] if rows else None
 
 
 @dataclass(frozen=True)

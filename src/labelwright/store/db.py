@@ -25,7 +25,8 @@ _WRITE_OPTION = "labelwright_write"
 _SQLITE_POOL = 40
 
 
-def _dumps(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """JSON as the database stores it (the engines' serializer)."""
     return orjson.dumps(value).decode()
 
 
@@ -43,7 +44,7 @@ class Database:
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         kwargs: dict[str, Any] = {
             "echo": echo,
-            "json_serializer": _dumps,
+            "json_serializer": json_text,
             "json_deserializer": orjson.loads,
         }
         if self.is_sqlite:

@@ -18,14 +18,17 @@ from sqlalchemy import (
     Row,
     and_,
     bindparam,
-    insert,
+    cast,
+    func,
     literal,
+    null,
     or_,
     select,
     true,
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.orm import Session
 
 from labelwright.store.models import (
@@ -47,7 +50,7 @@ from labelwright.store.repositories.queue import (
     QUEUE_ORDER,
     needs_annotators,
 )
-from labelwright.store.sql import any_of, rows_of, run_for_each
+from labelwright.store.sql import any_of, insert_many, rows_of, run_for_each
 
 _tasks = Task.__table__
 _assignments = Assignment.__table__
@@ -251,12 +254,14 @@ def add_leases(session: Session, leases: Mapping[int, int]) -> dict[int, Row[Any
     return rows
 
 
-_NEW_CLAIMS = insert(_assignments).returning(*_assignments.c, sort_by_parameter_order=True)
+_TASK_AND_USER = ("task_id", "user_id")  # one claim per user and task
 
 
 def insert_assignments(session: Session, values: list[dict[str, Any]]) -> list[Row[Any]]:
-    """New claims, one statement; their rows in the order given."""
-    return list(session.connection().execute(_NEW_CLAIMS, values))
+    """New claims, one round trip; their rows in the order given."""
+    return insert_many(
+        session, _assignments, values, returning=_assignments.c.keys(), match=_TASK_AND_USER
+    )
 
 
 def _by_task(statement: Any, task_ids: Iterable[int], session: Session) -> dict[int, list[Any]]:
@@ -356,7 +361,10 @@ _SUBMISSIONS = (
         *_PROJECT_VERSION,
     )
     .join(_tasks, _tasks.c.id == _assignments.c.task_id)
-    .join(_projects, _projects.c.id == _assignments.c.project_id)
+    # Through the task, not the claim's own project_id: with that join a planner that thinks
+    # the claims are few read all the project's claims from the (project, status, lease)
+    # index to intersect them with the ids asked for.
+    .join(_projects, _projects.c.id == _tasks.c.project_id)
     .where(any_of(_assignments.c.id, "assignment_ids"))
 )
 
@@ -375,21 +383,32 @@ _COMPLETE_MANY = (
         _assignments.c.leased_until >= bindparam("now"),
     )
     .values(status="submitted", completed_at=bindparam("now"))
-    .returning(_assignments.c.id)
 )
+_COMPLETE_MANY_RETURNING = {
+    # SQLite: the annotations' ids are known once they are inserted (`link_annotations`).
+    False: _COMPLETE_MANY.returning(_assignments.c.id, null().label("annotation_id")),
+    # PostgreSQL: each live claim draws its annotation's id from the annotations' sequence
+    # and keeps it, so the claim is written once (a second update of the claim to link it
+    # cost more than the first: a new version of the row in each of its indexes).
+    True: _COMPLETE_MANY.values(
+        annotation_id=func.nextval(cast(func.pg_get_serial_sequence("annotations", "id"), REGCLASS))
+    ).returning(_assignments.c.id, _assignments.c.annotation_id),
+}
 _REOPEN = (
     update(_assignments)
     .where(any_of(_assignments.c.id, "assignment_ids"))
-    .values(status="active", completed_at=None)
+    .values(status="active", completed_at=None, annotation_id=None)
 )
 
 
 def complete_assignments(
-    session: Session, assignment_ids: Iterable[int], now: datetime
-) -> set[int]:
-    """Mark live claims submitted (locks them); returns the ids that were live."""
+    session: Session, assignment_ids: Iterable[int], now: datetime, *, allocate: bool
+) -> dict[int, int | None]:
+    """Mark live claims submitted (locks them). Returns the ids that were live, each with the
+    id its annotation is to have: with `allocate` (PostgreSQL) drawn here and already linked
+    to the claim, else None (insert, then `link_annotations`)."""
     params = {"assignment_ids": sorted(set(assignment_ids)), "now": now}
-    return {row[0] for row in rows_of(session, _COMPLETE_MANY, params)}
+    return dict(rows_of(session, _COMPLETE_MANY_RETURNING[allocate], params))
 
 
 def reopen_assignments(session: Session, assignment_ids: Iterable[int]) -> None:
@@ -449,7 +468,6 @@ def save_tasks_progress(session: Session, values: list[dict[str, Any]]) -> None:
     run_for_each(session, _SAVE_PROGRESS, values)
 
 
-_NEW_ANNOTATIONS = insert(_annotations).returning(*_annotations.c, sort_by_parameter_order=True)
 _LINK = (
     update(_assignments)
     .where(_assignments.c.id == bindparam("assignment_id"))
@@ -457,9 +475,15 @@ _LINK = (
 )
 
 
+_TASK_AND_AUTHOR = ("task_id", "author_id")  # one label per claim
+
+
 def insert_annotations(session: Session, values: list[dict[str, Any]]) -> list[Row[Any]]:
-    """New annotations, one statement; their rows in the order given."""
-    return list(session.connection().execute(_NEW_ANNOTATIONS, values))
+    """New annotations (with their `id` where `complete_assignments` drew it), one statement;
+    their rows in the order given."""
+    return insert_many(
+        session, _annotations, values, returning=_annotations.c.keys(), match=_TASK_AND_AUTHOR
+    )
 
 
 def link_annotations(session: Session, links: list[dict[str, int]]) -> None:
