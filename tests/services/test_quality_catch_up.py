@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
+import psycopg
 import pytest
 from sqlalchemy import event, func, insert, select
 
@@ -54,16 +55,30 @@ def _marked(platform: Platform, project_id: int) -> set[int]:
 
 @contextmanager
 def _statements(platform: Platform) -> Iterator[list[str]]:
+    """The statements run meanwhile: on PostgreSQL as psycopg's cursors get them (some run
+    there without SQLAlchemy), on SQLite as SQLAlchemy sends them."""
     seen: list[str] = []
+    if platform.db.is_sqlite:
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
+        def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            seen.append(statement)
 
-    event.listen(platform.db.engine, "before_cursor_execute", record)
-    try:
+        event.listen(platform.db.engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            event.remove(platform.db.engine, "before_cursor_execute", record)
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("execute", "executemany"):
+            real = getattr(psycopg.Cursor, name)
+
+            def recording(cursor: Any, query: Any, *args: Any, _real: Any = real, **kw: Any) -> Any:
+                seen.append(query if isinstance(query, str) else str(query))
+                return _real(cursor, query, *args, **kw)
+
+            patch.setattr(psycopg.Cursor, name, recording)
         yield seen
-    finally:
-        event.remove(platform.db.engine, "before_cursor_execute", record)
 
 
 def test_a_submission_only_marks_its_task(platform: Platform) -> None:

@@ -99,8 +99,8 @@ class TaskProgress:
     final_path: str | None
 
     def saved(self) -> dict[str, Any]:
-        """What `save_tasks_progress` writes: `task_id` and the workflow columns."""
-        return {"task_id": self.id, **{k: v for k, v in vars(self).items() if k != "id"}}
+        """What `save_tasks_progress` writes: `id` and the workflow columns."""
+        return dict(vars(self))
 
 
 def _new_annotation(

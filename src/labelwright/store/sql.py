@@ -214,3 +214,41 @@ def insert_many(
             return []
         found = {tuple(getattr(new, m) for m in match): new for new in cursor.fetchall()}
     return [found[tuple(row[m] for m in match)] for row in rows]
+
+
+_UPDATES: dict[tuple[Any, ...], str] = {}
+
+
+def update_many(
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *, key: str = "id"
+) -> None:
+    """Set the columns of each of `rows` (dicts of the same columns) on the row of `table`
+    whose `key` column has the value the dict gives under `key`.
+
+    On PostgreSQL this is one UPDATE ... FROM one array per column, on psycopg's cursor (its
+    text compiled once); elsewhere one statement per row."""
+    if not rows:
+        return
+    connection = session.connection()
+    names = tuple(rows[0])
+    if connection.dialect.name != "postgresql":
+        where = table.c[key] == bindparam(f"new_{key}")
+        values = {name: bindparam(f"new_{name}") for name in names if name != key}
+        connection.execute(
+            table.update().where(where).values(values),
+            [{f"new_{name}": value for name, value in row.items()} for row in rows],
+        )
+        return
+    cache_key = (table.name, names, key)
+    sql = _UPDATES.get(cache_key)
+    if sql is None:
+        dialect = connection.dialect
+        arrays = ", ".join(f"%b::{table.c[n].type.compile(dialect=dialect)}[]" for n in names)
+        sets = ", ".join(f"{n} = v.{n}" for n in names if n != key)
+        sql = _UPDATES[cache_key] = (
+            f"UPDATE {table.name} SET {sets} FROM unnest({arrays}) AS v({', '.join(names)}) "
+            f"WHERE {table.name}.{key} = v.{key}"
+        )
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(sql, [[row[name] for row in rows] for name in names])

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy import BigInteger, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from labelwright.store.models import (
@@ -26,6 +27,7 @@ from labelwright.store.models import (
     User,
 )
 from labelwright.store.models.quality import QualityDirtyTask
+from labelwright.store.sql import rows_of
 
 LIVE = "submitted"
 CONSENSUS_ORIGIN = "consensus"
@@ -286,27 +288,42 @@ def mark_dirty(session: Session, keys: Sequence[tuple[int, int]]) -> None:
     this transaction ends, so a catch-up (which skips locked rows) cannot take it away and
     count the task before this transaction's changes are visible.
     """
-    rows = [{"project_id": p, "task_id": t} for p, t in sorted(set(keys))]
-    if rows:
-        session.execute(_mark_dirty_statement(session), rows)
+    pairs = sorted(set(keys))
+    if not pairs:
+        return
+    if _is_postgresql(session):  # one statement, from two arrays
+        params = {"project_ids": [p for p, _ in pairs], "task_ids": [t for _, t in pairs]}
+        rows_of(session, _MARK_DIRTY_ARRAYS, params)
+    else:
+        session.execute(_MARK_DIRTY_ROW, [{"project_id": p, "task_id": t} for p, t in pairs])
 
 
-_MARK_DIRTY: dict[str, Any] = {}
+def _mark_dirty_statements() -> tuple[Any, Any]:
+    """The upsert of one changed-task row (SQLite), and of arrays of them in key order
+    (PostgreSQL), built once: they run on every submit."""
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    dirty = QualityDirtyTask.__table__
+    one = sqlite_insert(dirty)
+    one = one.on_conflict_do_update(
+        index_elements=["project_id", "task_id"], set_={"task_id": one.excluded.task_id}
+    )
+    pairs = func.unnest(
+        bindparam("project_ids", type_=ARRAY(BigInteger)),
+        bindparam("task_ids", type_=ARRAY(BigInteger)),
+    ).table_valued("project_id", "task_id").render_derived(name="pairs")
+    many = postgresql_insert(dirty).from_select(
+        ["project_id", "task_id"],
+        select(pairs.c.project_id, pairs.c.task_id).order_by(pairs.c.project_id, pairs.c.task_id),
+    )
+    many = many.on_conflict_do_update(
+        index_elements=["project_id", "task_id"], set_={"task_id": many.excluded.task_id}
+    )
+    return one, many
 
 
-def _mark_dirty_statement(session: Session) -> Any:
-    """The upsert of one changed-task row, built once per dialect (it runs on every submit)."""
-    dialect = session.get_bind().dialect.name
-    statement = _MARK_DIRTY.get(dialect)
-    if statement is None:
-        dirty = QualityDirtyTask.__table__
-        upsert = _upsert(session)(dirty)
-        statement = upsert.on_conflict_do_update(
-            index_elements=["project_id", "task_id"],
-            set_={"task_id": upsert.excluded.task_id},
-        )
-        _MARK_DIRTY[dialect] = statement
-    return statement
+_MARK_DIRTY_ROW, _MARK_DIRTY_ARRAYS = _mark_dirty_statements()
 
 
 def mark_dirty_tasks_of(session: Session, project_id: int, task_ids: Sequence[int]) -> None:

@@ -50,7 +50,7 @@ from labelwright.store.repositories.queue import (
     QUEUE_ORDER,
     needs_annotators,
 )
-from labelwright.store.sql import any_of, insert_many, rows_of, run_for_each
+from labelwright.store.sql import any_of, insert_many, rows_of, run_for_each, update_many
 
 _tasks = Task.__table__
 _assignments = Assignment.__table__
@@ -448,24 +448,9 @@ def tasks_progress(
     return {row.id: row for row in rows_of(session, _PROGRESS_MANY[locking], params)}
 
 
-_SAVE_PROGRESS = (
-    update(_tasks)
-    .where(_tasks.c.id == bindparam("task_id"))
-    .values(
-        state=bindparam("state"),
-        annotation_count=bindparam("annotation_count"),
-        lease_count=bindparam("lease_count"),
-        extra_overlap=bindparam("extra_overlap"),
-        stage_reason=bindparam("stage_reason"),
-        final_annotation_id=bindparam("final_annotation_id"),
-        final_path=bindparam("final_path"),
-    )
-)
-
-
 def save_tasks_progress(session: Session, values: list[dict[str, Any]]) -> None:
-    """Write tasks' workflow columns (`task_id` and the columns of `tasks_progress`)."""
-    run_for_each(session, _SAVE_PROGRESS, values)
+    """Write tasks' workflow columns (`id` and the columns of `tasks_progress`)."""
+    update_many(session, _tasks, values)
 
 
 _LINK = (
