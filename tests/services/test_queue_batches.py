@@ -4,6 +4,7 @@ one request at a time gives, and hand every other case to the general path."""
 from __future__ import annotations
 
 import random
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -313,3 +314,32 @@ def test_after_a_batch_of_many_the_writer_gathers_the_next_one(
     writer._inbox.put(None)
     assert writer._gather(expect=1) == ([arriving[0]], True)
     assert slept == [queue_batches.GATHER_SECONDS]
+
+
+def test_a_submission_whose_task_left_labeling_meanwhile_is_handed_back_untouched(
+    client: TestClient, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = Team(client, platform, {"overlap": 1}, tasks=1)
+    ann = team.member("ann", "annotator")
+    served = team.next(ann)
+    assert served is not None
+    with platform.db.engine.begin() as connection:  # an expert took the task meanwhile
+        connection.execute(
+            text("UPDATE tasks SET state = 'adjudication' WHERE id = :id"), {"id": team.first_id}
+        )
+    read = queue_batches.repo.submission_contexts
+
+    def as_read_before(session: Any, ids: Any) -> dict[int, Any]:
+        return {
+            i: SimpleNamespace(**{**row._asdict(), "state": "labeling"})
+            for i, row in read(session, ids).items()
+        }
+
+    monkeypatch.setattr(queue_batches.repo, "submission_contexts", as_read_before)
+    batch = submits((ann, served, {"label": "a"}))
+    assert serve_batch(platform, batch, random.Random(0))
+    assert batch[0].result is FALLBACK
+    with platform.db.session() as session:
+        claim = session.get(Assignment, served["assignment"]["id"])
+        assert claim is not None and claim.status == "active" and claim.annotation_id is None
+        assert session.query(Annotation).filter_by(project_id=team.project_id).count() == 0

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from psycopg.rows import namedtuple_row
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Json, Jsonb
 from sqlalchemy import JSON, Boolean, Table, bindparam, insert, type_coerce
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
@@ -83,7 +83,8 @@ def rows_of(session: Session, statement: Any, params: Mapping[str, Any]) -> list
     rows are on SQLite, where the statement runs as usual."""
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        return list(connection.execute(statement, params))
+        result = connection.execute(statement, params)
+        return list(result) if result.returns_rows else []
     sql, literals = _driver_sql(statement, connection.dialect)
     driver = connection.connection.driver_connection
     with driver.cursor(row_factory=namedtuple_row) as cursor:  # type: ignore[union-attr]
@@ -127,12 +128,12 @@ def run_for_each(session: Session, statement: Any, rows: Sequence[Mapping[str, A
 class _InsertText:
     """An insert of some columns from one array per column, as PostgreSQL text compiled once:
     the columns in parameter order, the defaults of the columns the rows leave out (a value,
-    or a function of no argument), and which columns are JSON."""
+    or a function of no argument), and how to send the JSON columns."""
 
     sql: str
     names: tuple[str, ...]
     defaults: dict[str, Any]
-    jsons: frozenset[str]
+    jsons: dict[str, type[Json] | type[Jsonb]]
 
 
 _INSERTS: dict[tuple[Any, ...], _InsertText] = {}
@@ -160,7 +161,11 @@ def _insert_text(
                 for name in names
                 if name not in keys and table.c[name].default is not None
             },
-            jsons=frozenset(name for name in names if isinstance(table.c[name].type, JSON)),
+            jsons={
+                name: Jsonb if table.c[name].type.compile(dialect=dialect) == "JSONB" else Json
+                for name in names
+                if isinstance(table.c[name].type, JSON)
+            },
         )
     return found
 
@@ -205,7 +210,7 @@ def insert_many(
                 default = text.defaults[name]
                 value = default.arg(None) if default.is_callable else default.arg
             if name in text.jsons and value is not None:
-                value = Jsonb(value, dumps=json_text)
+                value = text.jsons[name](value, dumps=json_text)
             column.append(value)
     driver = connection.connection.driver_connection
     with driver.cursor(row_factory=namedtuple_row) as cursor:  # type: ignore[union-attr]

@@ -27,7 +27,7 @@ from labelwright.store.models import (
     User,
 )
 from labelwright.store.models.quality import QualityDirtyTask
-from labelwright.store.sql import rows_of
+from labelwright.store.sql import any_of, insert_many, rows_of
 
 LIVE = "submitted"
 CONSENSUS_ORIGIN = "consensus"
@@ -309,10 +309,14 @@ def _mark_dirty_statements() -> tuple[Any, Any]:
     one = one.on_conflict_do_update(
         index_elements=["project_id", "task_id"], set_={"task_id": one.excluded.task_id}
     )
-    pairs = func.unnest(
-        bindparam("project_ids", type_=ARRAY(BigInteger)),
-        bindparam("task_ids", type_=ARRAY(BigInteger)),
-    ).table_valued("project_id", "task_id").render_derived(name="pairs")
+    pairs = (
+        func.unnest(
+            bindparam("project_ids", type_=ARRAY(BigInteger)),
+            bindparam("task_ids", type_=ARRAY(BigInteger)),
+        )
+        .table_valued("project_id", "task_id")
+        .render_derived(name="pairs")
+    )
     many = postgresql_insert(dirty).from_select(
         ["project_id", "task_id"],
         select(pairs.c.project_id, pairs.c.task_id).order_by(pairs.c.project_id, pairs.c.task_id),
@@ -586,15 +590,13 @@ def save_task_states(
 ) -> None:
     """Replace the stored inputs of these tasks (None: the task contributes nothing)."""
     ids = sorted(states)
-    for chunk in _chunks(ids):
-        session.execute(delete(QualityTaskState).where(QualityTaskState.task_id.in_(chunk)))
+    _delete_of_tasks(session, QualityTaskState.__table__, ids)
     rows = [
         {"task_id": t, "project_id": project_id, "inputs": states[t], "updated_at": now}
         for t in ids
         if states[t] is not None
     ]
-    if rows:
-        session.execute(insert(QualityTaskState), rows)
+    insert_many(session, QualityTaskState.__table__, rows)
 
 
 def save_task_scores(
@@ -602,15 +604,27 @@ def save_task_scores(
 ) -> None:
     """Replace the per-control agreement of these tasks."""
     ids = sorted(scores)
-    for chunk in _chunks(ids):
-        session.execute(delete(QualityTaskScore).where(QualityTaskScore.task_id.in_(chunk)))
+    _delete_of_tasks(session, QualityTaskScore.__table__, ids)
     rows = [
         {"task_id": t, "control": control, "project_id": project_id, "score": score}
         for t in ids
         for control, score in scores[t].items()
     ]
-    if rows:
-        session.execute(insert(QualityTaskScore), rows)
+    insert_many(session, QualityTaskScore.__table__, rows)
+
+
+_DELETES_OF_TASKS: dict[str, Any] = {}
+
+
+def _delete_of_tasks(session: Session, table: Any, task_ids: Sequence[int]) -> None:
+    """Delete the rows of these tasks (one statement per chunk of ids)."""
+    statement = _DELETES_OF_TASKS.get(table.name)
+    if statement is None:
+        statement = _DELETES_OF_TASKS[table.name] = table.delete().where(
+            any_of(table.c.task_id, "task_ids")
+        )
+    for chunk in _chunks(task_ids):
+        rows_of(session, statement, {"task_ids": chunk})
 
 
 def add_to_counters(
