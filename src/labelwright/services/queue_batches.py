@@ -474,7 +474,7 @@ def _store_submissions(
         repo.link_annotations(
             session,
             [
-                {"assignment_id": c.request.assignment_id, "annotation_id": a.id}
+                {"id": c.request.assignment_id, "annotation_id": a.id}
                 for c, a in zip(checked, annotations, strict=True)
             ],
         )

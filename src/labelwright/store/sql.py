@@ -109,21 +109,6 @@ def rows_after_advisory_lock(
         return cursor.fetchall()
 
 
-def run_for_each(session: Session, statement: Any, rows: Sequence[Mapping[str, Any]]) -> None:
-    """`statement` once per parameter set of `rows` (psycopg's pipelined `executemany` on
-    PostgreSQL, see `rows_of`)."""
-    if not rows:
-        return
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        connection.execute(statement, list(rows))
-        return
-    sql, literals = _driver_sql(statement, connection.dialect)
-    driver = connection.connection.driver_connection
-    with driver.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.executemany(sql, [{**literals, **row} for row in rows])
-
-
 @dataclass(frozen=True)
 class _InsertText:
     """An insert of some columns from one array per column, as PostgreSQL text compiled once:

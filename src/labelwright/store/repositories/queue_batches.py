@@ -50,7 +50,7 @@ from labelwright.store.repositories.queue import (
     QUEUE_ORDER,
     needs_annotators,
 )
-from labelwright.store.sql import any_of, insert_many, rows_of, run_for_each, update_many
+from labelwright.store.sql import any_of, insert_many, rows_of, update_many
 
 _tasks = Task.__table__
 _assignments = Assignment.__table__
@@ -453,13 +453,6 @@ def save_tasks_progress(session: Session, values: list[dict[str, Any]]) -> None:
     update_many(session, _tasks, values)
 
 
-_LINK = (
-    update(_assignments)
-    .where(_assignments.c.id == bindparam("assignment_id"))
-    .values(annotation_id=bindparam("annotation_id"))
-)
-
-
 _TASK_AND_AUTHOR = ("task_id", "author_id")  # one label per claim
 
 
@@ -472,8 +465,8 @@ def insert_annotations(session: Session, values: list[dict[str, Any]]) -> list[R
 
 
 def link_annotations(session: Session, links: list[dict[str, int]]) -> None:
-    """`[{assignment_id, annotation_id}]`: the annotation each claim produced."""
-    run_for_each(session, _LINK, links)
+    """`[{id, annotation_id}]`: the annotation each claim produced."""
+    update_many(session, _assignments, links)
 
 
 _CURRENT_RESULTS = (
