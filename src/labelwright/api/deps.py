@@ -16,14 +16,10 @@ from labelwright.settings import Settings
 SESSION_COOKIE = "lw_session"
 
 
-def platform_of(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
-
-
 async def get_platform(request: Request) -> Platform:
     """The process's platform (async: resolved on the event loop, no worker-thread hop)."""
-    return platform_of(request)
+    platform: Platform = request.app.state.platform
+    return platform
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]

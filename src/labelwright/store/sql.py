@@ -124,6 +124,11 @@ class _InsertText:
 _INSERTS: dict[tuple[Any, ...], _InsertText] = {}
 
 
+def _arrays(table: Table, names: Sequence[str], dialect: Any) -> str:
+    """One binary array parameter per column, cast to the column's type."""
+    return ", ".join(f"%b::{table.c[name].type.compile(dialect=dialect)}[]" for name in names)
+
+
 def _insert_text(
     table: Table, keys: tuple[str, ...], returning: tuple[str, ...], dialect: Any
 ) -> _InsertText:
@@ -136,7 +141,7 @@ def _insert_text(
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         names = tuple(compiled.params)  # the row's columns, the defaults' included
         text = compiled.string
-        arrays = ", ".join(f"%b::{table.c[name].type.compile(dialect=dialect)}[]" for name in names)
+        arrays = _arrays(table, names, dialect)
         tail = text[text.index(" RETURNING ") :] if returning else ""
         found = _INSERTS[cache_key] = _InsertText(
             sql=f"{text[: text.index(' VALUES (')]} SELECT * FROM unnest({arrays}){tail}",
@@ -233,7 +238,7 @@ def update_many(
     sql = _UPDATES.get(cache_key)
     if sql is None:
         dialect = connection.dialect
-        arrays = ", ".join(f"%b::{table.c[n].type.compile(dialect=dialect)}[]" for n in names)
+        arrays = _arrays(table, names, dialect)
         sets = ", ".join(f"{n} = v.{n}" for n in names if n != key)
         sql = _UPDATES[cache_key] = (
             f"UPDATE {table.name} SET {sets} FROM unnest({arrays}) AS v({', '.join(names)}) "
